@@ -13,3 +13,5 @@ pub mod model;
 pub mod path;
 pub mod template;
 pub mod validate;
+
+

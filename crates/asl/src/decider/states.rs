@@ -1,0 +1,546 @@
+//! Entering, finishing and failing states.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::children::{MapProgress, ParallelProgress};
+use super::task::TaskPhase;
+use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, graph_of, io};
+use crate::entropy::SplitMix64;
+use crate::error::{StatesError, names};
+use crate::model::{Catcher, Retrier, State, StateKind, StringOrPath, WaitFor};
+use crate::template::Template;
+use crate::path::{Scope, Variables};
+
+use super::retry::{RetryDecision, decide_retry, find_catcher};
+
+/// The state a run is executing.
+#[derive(Debug)]
+pub(super) struct Active {
+    pub name: String,
+    /// The raw input the state was entered with.
+    pub input: Value,
+    pub entered_time: String,
+    pub entered_event: u64,
+    /// Attempts made so far, per retrier.
+    pub retry_attempts: Vec<u64>,
+    /// Retries so far, for `$$.State.RetryCount`.
+    pub retry_count: u64,
+    pub phase: Phase,
+}
+
+#[derive(Debug)]
+pub(super) enum Phase {
+    /// Being processed synchronously.
+    Running,
+    Task(TaskPhase),
+    RetryDelay(TimerId),
+    Wait { timer: TimerId, effective: Value },
+    Parallel(ParallelProgress),
+    Map(MapProgress),
+}
+
+/// Variables visible from a run: its own, then its ancestors'.
+pub(super) struct VarView<'a> {
+    pub runs: &'a [Option<super::Run>],
+    pub run: RunId,
+}
+
+impl Variables for VarView<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        let mut current = Some(self.run);
+        while let Some(id) = current {
+            let run = self.runs.get(id)?.as_ref()?;
+            if let Some(v) = run.vars.get(name) {
+                return Some(v);
+            }
+            current = run.parent.map(|p| p.run);
+        }
+        None
+    }
+}
+
+impl Decider {
+    /// Evaluates something against a scope whose `$` is `input`.
+    pub(super) fn with_scope<T>(
+        &mut self,
+        run: RunId,
+        input: &Value,
+        f: impl FnOnce(&Scope<'_>, &mut SplitMix64) -> T,
+    ) -> T {
+        let vars = VarView {
+            runs: &self.runs,
+            run,
+        };
+        let scope = Scope {
+            input,
+            context: &self.context,
+            variables: &vars,
+        };
+        f(&scope, &mut self.rng)
+    }
+
+    /// Like [`Decider::with_scope`], with `$` bound to the active state's raw input.
+    pub(super) fn with_state_input<T>(
+        &mut self,
+        run: RunId,
+        f: impl FnOnce(&Scope<'_>, &mut SplitMix64) -> Result<T, StatesError>,
+    ) -> Result<T, StatesError> {
+        let runs = &self.runs;
+        let Some(active) = runs
+            .get(run)
+            .and_then(|r| r.as_ref())
+            .and_then(|r| r.active.as_ref())
+        else {
+            return Err(StatesError::runtime("The state is no longer running."));
+        };
+        let vars = VarView { runs, run };
+        let scope = Scope {
+            input: &active.input,
+            context: &self.context,
+            variables: &vars,
+        };
+        f(&scope, &mut self.rng)
+    }
+
+    pub(super) fn eval(&mut self, run: RunId, template: &Template, input: &Value) -> Result<Value, StatesError> {
+        self.with_scope(run, input, |scope, rng| template.evaluate(scope, rng))
+    }
+
+    /// Evaluates an `Assign` block; variables only change when the state exits.
+    pub(super) fn eval_assign(
+        &mut self,
+        run: RunId,
+        assign: Option<&Template>,
+        input: &Value,
+    ) -> Result<Option<Map<String, Value>>, StatesError> {
+        let Some(template) = assign else {
+            return Ok(None);
+        };
+        match self.eval(run, template, input)? {
+            Value::Object(map) => Ok(Some(map)),
+            _ => Err(StatesError::runtime("The value of the 'Assign' field must be a JSON object.")),
+        }
+    }
+
+    pub(super) fn active(&self, run: RunId) -> Option<&Active> {
+        self.run(run)?.active.as_ref()
+    }
+
+    pub(super) fn active_mut(&mut self, run: RunId) -> Option<&mut Active> {
+        self.run_mut(run)?.active.as_mut()
+    }
+
+    /// The definition of the state a run is in.
+    pub(super) fn state_def(&self, run: RunId) -> Option<(std::sync::Arc<crate::model::StateMachine>, String)> {
+        let name = self.active(run)?.name.clone();
+        Some((self.machine.clone(), name))
+    }
+
+    pub(super) fn enter(&mut self, run: RunId, name: &str, input: Value) {
+        let machine = self.machine.clone();
+        let Some(steps) = self.run(run).map(|r| r.graph.clone()) else {
+            return;
+        };
+        let Some(state) = graph_of(&machine, &steps).and_then(|g| g.state(name)) else {
+            let error = StatesError::runtime(format!("The state '{name}' does not exist."));
+            self.queue.push_back(Work::Ended {
+                run,
+                outcome: Err(error),
+            });
+            return;
+        };
+        let mut details = Map::new();
+        details.insert("name".into(), Value::from(name));
+        details.insert("input".into(), Value::from(io::to_text(&input)));
+        details.insert("inputDetails".into(), io::not_truncated());
+        let entered_event = self.emit(run, EventType::entered(state.kind.type_name()), details);
+        let entered_time = context::timestamp(self.now);
+        context::set_state(&mut self.context, name, &entered_time, 0);
+        if let Some(r) = self.run_mut(run) {
+            r.active = Some(Active {
+                name: name.to_string(),
+                input,
+                entered_time,
+                entered_event,
+                retry_attempts: vec![0; retriers_of(state).len()],
+                retry_count: 0,
+                phase: Phase::Running,
+            });
+        }
+        self.act(run, state);
+    }
+
+    /// Does what the state does, from its raw input. Also used to retry.
+    pub(super) fn act(&mut self, run: RunId, state: &State) {
+        let outcome = match &state.kind {
+            StateKind::Pass(p) => self.act_pass(run, p),
+            StateKind::Choice(c) => self.act_choice(run, c),
+            StateKind::Wait(w) => self.act_wait(run, w),
+            StateKind::Succeed(s) => self.act_succeed(run, s),
+            StateKind::Fail(f) => {
+                let error = self.fail_error(run, f);
+                match error {
+                    Ok(error) => {
+                        self.queue.push_back(Work::Ended {
+                            run,
+                            outcome: Err(error),
+                        });
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            StateKind::Task(t) => self.start_task(run, &state.name, t),
+            StateKind::Parallel(p) => self.start_parallel(run, &state.name, p),
+            StateKind::Map(m) => self.start_map(run, &state.name, m),
+        };
+        if let Err(e) = outcome {
+            self.field_failure(run, e);
+        }
+    }
+
+    fn act_pass(&mut self, run: RunId, p: &crate::model::Pass) -> Result<(), StatesError> {
+        let effective = self.with_state_input(run, |s, _| io::select_io(&p.input_path, s))?;
+        let result = match (&p.result, &p.parameters) {
+            (Some(r), _) => r.clone(),
+            (None, Some(params)) => self.eval(run, params, &effective)?,
+            (None, None) => effective,
+        };
+        let assigned = self.eval_assign(run, p.assign.as_ref(), &result)?;
+        let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+        let after = io::apply_result_path(&p.result_path, &input, result)?;
+        let output = self.with_scope(run, &after, |s, _| io::select_io(&p.output_path, s))?;
+        self.exit(run, output, assigned, next_of(&p.transition));
+        Ok(())
+    }
+
+    fn act_choice(&mut self, run: RunId, c: &crate::model::Choice) -> Result<(), StatesError> {
+        let effective = self.with_state_input(run, |s, _| io::select_io(&c.input_path, s))?;
+        let matched =
+            self.with_scope(run, &effective, |s, _| super::choice::first_match(&c.choices, s))?;
+        let (next, rule_assign) = match matched {
+            Some(i) => (c.choices[i].next.clone(), c.choices[i].assign.as_ref()),
+            None => match &c.default {
+                Some(d) => (d.clone(), None),
+                None => {
+                    return Err(StatesError::new(
+                        names::NO_CHOICE_MATCHED,
+                        "No Matches!",
+                    ));
+                }
+            },
+        };
+        let mut assigned = self.eval_assign(run, c.assign.as_ref(), &effective)?;
+        if let Some(rule) = self.eval_assign(run, rule_assign, &effective)? {
+            assigned.get_or_insert_with(Map::new).extend(rule);
+        }
+        let output = self.with_scope(run, &effective, |s, _| io::select_io(&c.output_path, s))?;
+        self.exit(run, output, assigned, Some(&next));
+        Ok(())
+    }
+
+    fn act_wait(&mut self, run: RunId, w: &crate::model::Wait) -> Result<(), StatesError> {
+        let effective = self.with_state_input(run, |s, _| io::select_io(&w.input_path, s))?;
+        let now = self.now;
+        let fire_at = self.with_scope(run, &effective, |s, _| wait_until(&w.wait_for, s, now))?;
+        if fire_at <= self.now {
+            return self.finish_wait(run, w, effective);
+        }
+        let timer = self.start_timer_at(TimerPurpose::Wait(run), fire_at);
+        if let Some(active) = self.active_mut(run) {
+            active.phase = Phase::Wait { timer, effective };
+        }
+        Ok(())
+    }
+
+    fn finish_wait(&mut self, run: RunId, w: &crate::model::Wait, effective: Value) -> Result<(), StatesError> {
+        let assigned = self.eval_assign(run, w.assign.as_ref(), &effective)?;
+        let output = self.with_scope(run, &effective, |s, _| io::select_io(&w.output_path, s))?;
+        self.exit(run, output, assigned, next_of(&w.transition));
+        Ok(())
+    }
+
+    pub(super) fn wait_elapsed(&mut self, run: RunId) {
+        let Some(active) = self.active_mut(run) else {
+            return;
+        };
+        let Phase::Wait { effective, .. } = std::mem::replace(&mut active.phase, Phase::Running) else {
+            return;
+        };
+        let Some((machine, name)) = self.state_def(run) else {
+            return;
+        };
+        let Some(StateKind::Wait(w)) = self.lookup(&machine, run, &name).map(|s| &s.kind) else {
+            return;
+        };
+        if let Err(e) = self.finish_wait(run, w, effective) {
+            self.field_failure(run, e);
+        }
+        self.drain();
+    }
+
+    fn act_succeed(&mut self, run: RunId, s: &crate::model::Succeed) -> Result<(), StatesError> {
+        let effective = self.with_state_input(run, |sc, _| io::select_io(&s.input_path, sc))?;
+        let output = self.with_scope(run, &effective, |sc, _| io::select_io(&s.output_path, sc))?;
+        self.exit(run, output, None, None);
+        Ok(())
+    }
+
+    fn fail_error(&mut self, run: RunId, f: &crate::model::Fail) -> Result<StatesError, StatesError> {
+        let error = self.fail_field(run, f.error.as_ref(), "ErrorPath")?;
+        let cause = self.fail_field(run, f.cause.as_ref(), "CausePath")?;
+        Ok(StatesError::new(error, cause))
+    }
+
+    fn fail_field(&mut self, run: RunId, field: Option<&StringOrPath>, name: &str) -> Result<String, StatesError> {
+        match field {
+            None => Ok(String::new()),
+            Some(StringOrPath::Value(s)) => Ok(s.clone()),
+            Some(StringOrPath::Path(t)) => {
+                match self.with_state_input(run, |s, rng| t.evaluate(s, rng))? {
+                    Value::String(s) => Ok(s),
+                    other => Err(StatesError::runtime(format!(
+                        "The value for the field '{name}' must be a STRING, but was {}",
+                        io::to_text(&other)
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// Processes the raw result of a Task, Parallel or Map state.
+    pub(super) fn state_result(&mut self, run: RunId, result: Value) {
+        let Some((machine, name)) = self.state_def(run) else {
+            return;
+        };
+        let Some(state) = self.lookup(&machine, run, &name) else {
+            return;
+        };
+        let (selector, result_path, output_path, assign, transition) = match &state.kind {
+            StateKind::Task(t) => (&t.result_selector, &t.result_path, &t.output_path, &t.assign, &t.transition),
+            StateKind::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path, &p.assign, &p.transition),
+            StateKind::Map(m) => (&m.result_selector, &m.result_path, &m.output_path, &m.assign, &m.transition),
+            _ => return,
+        };
+        let processed = (|| {
+            let selected = match selector {
+                Some(sel) => self.eval(run, sel, &result)?,
+                None => result,
+            };
+            let assigned = self.eval_assign(run, assign.as_ref(), &selected)?;
+            let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+            let after = io::apply_result_path(result_path, &input, selected)?;
+            let output = self.with_scope(run, &after, |s, _| io::select_io(output_path, s))?;
+            Ok::<_, StatesError>((output, assigned))
+        })();
+        match processed {
+            Ok((output, assigned)) => self.exit(run, output, assigned, next_of(transition)),
+            Err(e) => self.field_failure(run, e),
+        }
+    }
+
+    /// An error raised while processing a state's own fields. Runtime errors name the
+    /// state and where it was entered, as Step Functions does.
+    pub(super) fn field_failure(&mut self, run: RunId, mut error: StatesError) {
+        if error.error == names::RUNTIME
+            && let Some(active) = self.active(run)
+        {
+            error.cause = format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                active.name, active.entered_event, error.cause
+            );
+        }
+        self.state_error(run, error);
+    }
+
+    /// The active state raised an error: retry it, catch it, or fail the run.
+    pub(super) fn state_error(&mut self, run: RunId, error: StatesError) {
+        let Some((machine, name)) = self.state_def(run) else {
+            return;
+        };
+        let Some(state) = self.lookup(&machine, run, &name) else {
+            return;
+        };
+        let (retriers, catchers) = handlers_of(state);
+        let jitter = rand_unit(&mut self.rng);
+        let attempts = self.active(run).map(|a| a.retry_attempts.clone()).unwrap_or_default();
+        if let RetryDecision::Retry {
+            index,
+            delay_seconds,
+        } = decide_retry(retriers, &attempts, &error.error, jitter)
+        {
+            let timer = self.start_timer(TimerPurpose::Retry(run), delay_seconds);
+            if let Some(active) = self.active_mut(run) {
+                if let Some(a) = active.retry_attempts.get_mut(index) {
+                    *a += 1;
+                }
+                active.retry_count += 1;
+                active.phase = Phase::RetryDelay(timer);
+            }
+            return;
+        }
+        if let Some(catcher) = find_catcher(catchers, &error.error) {
+            match self.catch(run, catcher, &error) {
+                Ok(()) => return,
+                Err(e) => {
+                    self.queue.push_back(Work::Ended { run, outcome: Err(e) });
+                    return;
+                }
+            }
+        }
+        self.queue.push_back(Work::Ended {
+            run,
+            outcome: Err(error),
+        });
+    }
+
+    fn catch(&mut self, run: RunId, catcher: &Catcher, error: &StatesError) -> Result<(), StatesError> {
+        let mut error_output = Map::new();
+        error_output.insert("Error".into(), Value::from(error.error.clone()));
+        error_output.insert("Cause".into(), Value::from(error.cause.clone()));
+        let error_output = Value::Object(error_output);
+        let assigned = self.eval_assign(run, catcher.assign.as_ref(), &error_output)?;
+        let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+        let output = io::apply_result_path(&catcher.result_path, &input, error_output)?;
+        self.exit(run, output, assigned, Some(&catcher.next));
+        Ok(())
+    }
+
+    pub(super) fn retry_elapsed(&mut self, run: RunId) {
+        let Some((machine, name)) = self.state_def(run) else {
+            return;
+        };
+        let Some(state) = self.lookup(&machine, run, &name) else {
+            return;
+        };
+        if let Some(active) = self.active_mut(run) {
+            active.phase = Phase::Running;
+            let (name, entered, count) = (active.name.clone(), active.entered_time.clone(), active.retry_count);
+            context::set_state(&mut self.context, &name, &entered, count);
+        }
+        self.act(run, state);
+        self.drain();
+    }
+
+    /// Leaves the active state with `output`, going to `next` or ending the run.
+    pub(super) fn exit(&mut self, run: RunId, output: Value, assigned: Option<Map<String, Value>>, next: Option<&str>) {
+        let Some(active) = self.active(run) else {
+            return;
+        };
+        let name = active.name.clone();
+        let text = io::to_text(&output);
+        if let Err(e) = io::check_size(&text, &name) {
+            self.state_error(run, e);
+            return;
+        }
+        let machine = self.machine.clone();
+        let type_name = self
+            .lookup(&machine, run, &name)
+            .map(|s| s.kind.type_name())
+            .unwrap_or("Pass");
+        let mut details = Map::new();
+        details.insert("name".into(), Value::from(name));
+        details.insert("output".into(), Value::from(text));
+        details.insert("outputDetails".into(), io::not_truncated());
+        if let Some(vars) = &assigned {
+            let texts: Map<String, Value> = vars
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(io::to_text(v))))
+                .collect();
+            details.insert("assignedVariables".into(), Value::Object(texts));
+            details.insert("assignedVariablesDetails".into(), io::not_truncated());
+        }
+        self.emit(run, EventType::exited(type_name), details);
+        if let Some(r) = self.run_mut(run) {
+            r.active = None;
+            if let Some(vars) = assigned {
+                r.vars.extend(vars);
+            }
+        }
+        match next {
+            Some(next) => self.queue.push_back(Work::Enter {
+                run,
+                state: next.to_string(),
+                input: output,
+            }),
+            None => self.queue.push_back(Work::Ended {
+                run,
+                outcome: Ok(output),
+            }),
+        }
+    }
+
+    pub(super) fn lookup<'m>(
+        &self,
+        machine: &'m crate::model::StateMachine,
+        run: RunId,
+        name: &str,
+    ) -> Option<&'m State> {
+        let steps = &self.run(run)?.graph;
+        graph_of(machine, steps)?.state(name)
+    }
+}
+
+fn next_of(transition: &crate::model::Transition) -> Option<&str> {
+    match transition {
+        crate::model::Transition::Next(n) => Some(n),
+        crate::model::Transition::End => None,
+    }
+}
+
+fn retriers_of(state: &State) -> &[Retrier] {
+    handlers_of(state).0
+}
+
+fn handlers_of(state: &State) -> (&[Retrier], &[Catcher]) {
+    match &state.kind {
+        StateKind::Task(t) => (&t.retry, &t.catch),
+        StateKind::Parallel(p) => (&p.retry, &p.catch),
+        StateKind::Map(m) => (&m.retry, &m.catch),
+        _ => (&[], &[]),
+    }
+}
+
+fn rand_unit(rng: &mut SplitMix64) -> f64 {
+    use crate::entropy::Entropy;
+    rng.next_f64()
+}
+
+/// When a Wait state ends.
+fn wait_until(wait: &WaitFor, scope: &Scope<'_>, now: DateTime<Utc>) -> Result<DateTime<Utc>, StatesError> {
+    let after_seconds = |seconds: u64| {
+        let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
+        chrono::Duration::try_seconds(seconds)
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    let parse = |text: &str| {
+        super::choice::parse_timestamp(text).map(|t| t.with_timezone(&Utc))
+    };
+    match wait {
+        WaitFor::Seconds(s) => Ok(after_seconds(*s)),
+        WaitFor::Timestamp(t) => parse(t).ok_or_else(|| {
+            StatesError::runtime(format!("The value '{t}' of the field 'Timestamp' is not a valid timestamp."))
+        }),
+        WaitFor::SecondsPath(p) => {
+            let value = io::select_required(p, scope)?;
+            match value.as_u64() {
+                Some(s) => Ok(after_seconds(s)),
+                None => Err(StatesError::runtime(format!(
+                    "The SecondsPath parameter does not reference a valid integer value: {}",
+                    io::to_text(&value)
+                ))),
+            }
+        }
+        WaitFor::TimestampPath(p) => {
+            let value = io::select_required(p, scope)?;
+            value.as_str().and_then(parse).ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {}",
+                    io::to_text(&value)
+                ))
+            })
+        }
+    }
+}
