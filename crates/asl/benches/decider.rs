@@ -1,1 +1,82 @@
-fn main() {}
+//! The decider alone, no I/O: a 10-state Pass chain with InputPath, Parameters and
+//! ResultPath on a ~1 KiB payload (workload W2 of the benchmark suite, without the
+//! server). Figures are per execution; divan's item counter gives per-transition rates.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use divan::counter::ItemsCount;
+use serde_json::{Value, json};
+use weft_asl::decider::{Decider, ExecutionMeta, ExecutionStatus, Input};
+use weft_asl::model::StateMachine;
+
+fn main() {
+    divan::main();
+}
+
+fn chain10() -> StateMachine {
+    let mut states = serde_json::Map::new();
+    for i in 0..10 {
+        let mut state = json!({
+            "Type": "Pass",
+            "InputPath": "$",
+            "Parameters": {
+                "order.$": "$.order",
+                "step": i,
+                "customer.$": "$.order.customer.name"
+            },
+            "ResultPath": "$.last",
+        });
+        if i == 9 {
+            state["End"] = json!(true);
+        } else {
+            state["Next"] = json!(format!("S{}", i + 1));
+        }
+        states.insert(format!("S{i}"), state);
+    }
+    let definition = json!({ "StartAt": "S0", "States": states });
+    weft_asl::validate::compile(&definition)
+        .machine
+        .expect("the benchmark definition is valid")
+}
+
+/// About 1 KiB of JSON.
+fn payload() -> Value {
+    let lines: Vec<Value> = (0..12)
+        .map(|i| json!({ "sku": format!("SKU-{i:05}"), "quantity": i + 1, "price": 9.99 }))
+        .collect();
+    json!({
+        "order": {
+            "id": "ord-0001",
+            "customer": { "name": "Ada Lovelace", "email": "ada@example.com" },
+            "lines": lines,
+        }
+    })
+}
+
+fn meta() -> ExecutionMeta {
+    ExecutionMeta {
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:Bench:e".into(),
+        execution_name: "e".into(),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:Bench".into(),
+        state_machine_name: "Bench".into(),
+        role_arn: "arn:aws:iam::123456789012:role/weft".into(),
+        region: "us-east-1".into(),
+    }
+}
+
+#[divan::bench]
+fn pass_chain_10_states(bencher: divan::Bencher) {
+    let machine = Arc::new(chain10());
+    let input = payload();
+    assert!(serde_json::to_string(&input).map(|s| s.len()).unwrap_or(0) > 900);
+    let now: DateTime<Utc> = DateTime::UNIX_EPOCH;
+    bencher
+        .counter(ItemsCount::new(10usize))
+        .bench_local(|| {
+            let mut decider = Decider::new(machine.clone(), meta());
+            let decision = decider.handle(now, 1, Input::Start { input: input.clone() });
+            assert!(matches!(decider.status(), ExecutionStatus::Succeeded { .. }));
+            decision
+        });
+}

@@ -1,1 +1,45 @@
-fn main() {}
+//! `weft`: run, validate and (later) serve workflows.
+
+mod progress;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "weft", version, about = "Durable workflows that speak the Step Functions API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a state machine definition to completion in this process.
+    Run(run::RunArgs),
+    /// Check a state machine definition and report every problem found.
+    Validate {
+        /// The definition (JSON or YAML).
+        file: PathBuf,
+        /// `json` prints the ValidateStateMachineDefinition reply shape.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::main(args),
+        Command::Validate { file, output } => validate::main(&file, output),
+    }
+}

@@ -1,0 +1,95 @@
+//! Deciding how a Task's work is done: by a mocked response, by a real HTTP call, or
+//! not at all (with an error that says what is missing).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::Value;
+use weft_asl::decider::TaskRequest;
+use weft_asl::error::{StatesError, names};
+
+use crate::http_task::HttpTask;
+use crate::mock_config::{MockConfig, MockStep};
+
+/// The resource that weft performs for real.
+pub const HTTP_INVOKE: &str = "arn:aws:states:::http:invoke";
+
+/// How a task ends.
+pub type TaskOutcome = Result<Value, StatesError>;
+
+/// A task whose outcome is known now (it may be delivered after a delay), or one that
+/// is still being performed.
+pub enum Resolution {
+    Ready { outcome: TaskOutcome, delay_seconds: f64 },
+    Pending(Pin<Box<dyn Future<Output = TaskOutcome> + Send>>),
+}
+
+/// Which mocked responses apply to an execution.
+#[derive(Clone)]
+pub struct MockSelection {
+    pub config: Arc<MockConfig>,
+    pub state_machine: String,
+    pub test_case: String,
+}
+
+/// Resolves tasks for one execution.
+#[derive(Clone)]
+pub struct Dispatcher {
+    mocks: Option<MockSelection>,
+    http: HttpTask,
+}
+
+impl Dispatcher {
+    pub fn new(mocks: Option<MockSelection>, http: HttpTask) -> Dispatcher {
+        Dispatcher { mocks, http }
+    }
+
+    pub fn resolve(&self, request: &TaskRequest) -> Resolution {
+        if let Some(step) = self.mocked(request) {
+            let delay_seconds = step.delay_seconds();
+            let outcome = match step {
+                MockStep::Return { value, .. } => Ok(value),
+                MockStep::Throw { error, cause, .. } => Err(StatesError::new(error, cause)),
+            };
+            return Resolution::Ready {
+                outcome,
+                delay_seconds,
+            };
+        }
+        if request.resource == HTTP_INVOKE {
+            let http = self.http.clone();
+            let arguments = request.parameters.clone();
+            return Resolution::Pending(Box::pin(async move { http.invoke(&arguments).await }));
+        }
+        Resolution::Ready {
+            outcome: Err(StatesError::new(names::TASK_FAILED, self.missing_cause(request))),
+            delay_seconds: 0.0,
+        }
+    }
+
+    fn mocked(&self, request: &TaskRequest) -> Option<MockStep> {
+        let mocks = self.mocks.as_ref()?;
+        mocks
+            .config
+            .test_case(&mocks.state_machine, &mocks.test_case)?
+            .response(&request.state_name, request.invocation)
+    }
+
+    fn missing_cause(&self, request: &TaskRequest) -> String {
+        let mock_part = match &self.mocks {
+            Some(m) => format!(
+                "test case '{}' of state machine '{}' in the mock configuration has no response for state '{}' (invocation {})",
+                m.test_case, m.state_machine, request.state_name, request.invocation
+            ),
+            None => format!(
+                "no mock configuration answers state '{}'",
+                request.state_name
+            ),
+        };
+        format!(
+            "The resource '{}' cannot be invoked: {mock_part}, and weft performs only '{HTTP_INVOKE}' tasks for real.",
+            request.resource
+        )
+    }
+}
