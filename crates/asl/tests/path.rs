@@ -520,3 +520,25 @@ fn write_into_non_objects_fails_like_result_path_match_failure() {
     assert!(write("$.list[0]", json!({ "list": { "0": 1 } }), json!(1)).is_err());
     assert!(write("$.new[0]", json!({}), json!(1)).is_err());
 }
+
+#[test]
+fn deeply_nested_filters_are_rejected_without_overflowing() {
+    let parens = format!("$[?({}@.a{})]", "(".repeat(5000), ")".repeat(5000));
+    let nested = format!("${}@.a{}", "[?(@".repeat(2000), ")]".repeat(2000));
+    let negations = format!("$[?({}@.a)]", "!".repeat(5000));
+    for text in [parens, nested, negations] {
+        let _ = Path::parse(&text);
+    }
+}
+
+#[test]
+fn the_deepest_accepted_filter_nesting_still_compiles() {
+    let mut inner = "@.a == 1".to_string();
+    // With the outermost one, sixteen filters deep: the most that is accepted.
+    for _ in 0..15 {
+        inner = format!("{}@[?({})]{}", "(".repeat(30), inner, ")".repeat(30));
+    }
+    let text = format!("$[?({inner})]");
+    let parsed = Path::parse(&text);
+    assert!(parsed.is_ok(), "{:?}", parsed.err());
+}

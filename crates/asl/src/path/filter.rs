@@ -5,6 +5,9 @@
 
 use super::syntax::{Cursor, Mode, parse_quoted, parse_steps, render_steps, render_string};
 
+/// Bounds parenthesis nesting, which the RFC 9535 parser handles by recursion.
+const MAX_PARENTHESES: usize = 32;
+
 /// Reads a filter expression starting at its opening `(` and returns the RFC 9535
 /// filter-selector text (starting with `?`). Stops after the matching `)`.
 pub(super) fn parse_filter(cursor: &mut Cursor<'_>, nesting: usize) -> Result<String, String> {
@@ -25,6 +28,9 @@ pub(super) fn parse_filter(cursor: &mut Cursor<'_>, nesting: usize) -> Result<St
             '(' => {
                 cursor.bump();
                 depth += 1;
+                if depth > MAX_PARENTHESES {
+                    return Err("the filter expression nests parentheses too deeply".to_string());
+                }
                 out.push('(');
             }
             ')' => {

@@ -5,6 +5,12 @@
 //!   the context object (`$$`) or a variable (`$name`). Definite paths (only field names
 //!   and indexes) select one value; indefinite ones (wildcards, filters, slices,
 //!   descendants, unions) select the list of matches, as Jayway JSONPath does.
+//!   Definite paths are walked directly; indefinite ones are rewritten to RFC 9535 and
+//!   compiled once. Jayway rules kept: negative indexes count from the end, several
+//!   names at the end of a definite path (`$.a['b','c']`) merge into one object, and a
+//!   missing field before the first indefinite step means "not found".
+//!   One Jayway behaviour RFC 9535 cannot express is not reproduced: a filter applied to
+//!   an object tests the object itself in Jayway, but its member values here.
 //! * A [`ReferencePath`] is the definite subset rooted at `$` that `ResultPath` uses to
 //!   write a value into a document.
 
