@@ -46,11 +46,7 @@ impl Template {
 
     /// Evaluates the template. `field_context` names the field being evaluated for error
     /// messages (e.g. `Parameters`).
-    pub fn evaluate(
-        &self,
-        scope: &Scope<'_>,
-        entropy: &mut dyn Entropy,
-    ) -> Result<Value, StatesError> {
+    pub fn evaluate(&self, scope: &Scope<'_>, entropy: &mut dyn Entropy) -> Result<Value, StatesError> {
         let _ = (scope, entropy);
         todo!()
     }

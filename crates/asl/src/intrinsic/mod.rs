@@ -35,11 +35,7 @@ impl Intrinsic {
     }
 
     /// Evaluates the call; misuse raises `States.IntrinsicFailure`.
-    pub fn evaluate(
-        &self,
-        scope: &Scope<'_>,
-        entropy: &mut dyn Entropy,
-    ) -> Result<Value, StatesError> {
+    pub fn evaluate(&self, scope: &Scope<'_>, entropy: &mut dyn Entropy) -> Result<Value, StatesError> {
         let _ = (scope, entropy);
         todo!()
     }
