@@ -1,0 +1,58 @@
+//! Reading definition text: JSON, or YAML when the text is not JSON.
+
+use serde_json::Value;
+
+use super::diagnostic::{INVALID_JSON_DESCRIPTION, MISSING_DESCRIPTION};
+use super::{Diagnostic, Severity};
+
+/// The largest definition Step Functions accepts, in bytes.
+pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
+
+/// Parses definition text (JSON, or YAML) into a JSON value.
+///
+/// Text that starts with `{` or `[` is JSON and its errors are reported as JSON errors;
+/// anything else is read as YAML 1.2 (only `true`/`false` are booleans, so `yes` stays
+/// a string).
+pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
+    if text.len() > MAX_DEFINITION_BYTES {
+        return Err(invalid(
+            INVALID_JSON_DESCRIPTION,
+            format!(
+                "The definition is {} bytes long; the maximum is {MAX_DEFINITION_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(invalid(MISSING_DESCRIPTION, "The definition is empty".to_string()));
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return serde_json::from_str(text).map_err(|e| {
+            invalid(
+                INVALID_JSON_DESCRIPTION,
+                format!("Invalid JSON at line {}, column {}: {e}", e.line(), e.column()),
+            )
+        });
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+    };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let position = e
+            .location()
+            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
+        invalid(INVALID_JSON_DESCRIPTION, format!("Invalid YAML{position}: {e}"))
+    })
+}
+
+fn invalid(code: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        code: code.to_string(),
+        message,
+        location: "/".to_string(),
+    }
+}
