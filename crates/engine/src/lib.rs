@@ -1,3 +1,4 @@
 //! The engine.
 
+pub mod http_task;
 pub mod mock_config;
