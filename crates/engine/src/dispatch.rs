@@ -10,7 +10,7 @@ use weft_asl::decider::TaskRequest;
 use weft_asl::error::{StatesError, names};
 
 use crate::http_task::HttpTask;
-use crate::mock_config::{MockConfig, MockStep};
+use crate::mock_config::MockConfig;
 
 /// The resource that weft performs for real.
 pub const HTTP_INVOKE: &str = "arn:aws:states:::http:invoke";
@@ -46,12 +46,7 @@ impl Dispatcher {
     }
 
     pub fn resolve(&self, request: &TaskRequest) -> Resolution {
-        if let Some(step) = self.mocked(request) {
-            let delay_seconds = step.delay_seconds();
-            let outcome = match step {
-                MockStep::Return { value, .. } => Ok(value),
-                MockStep::Throw { error, cause, .. } => Err(StatesError::new(error, cause)),
-            };
+        if let Some((outcome, delay_seconds)) = self.mocked(request) {
             return Resolution::Ready {
                 outcome,
                 delay_seconds,
@@ -68,12 +63,14 @@ impl Dispatcher {
         }
     }
 
-    fn mocked(&self, request: &TaskRequest) -> Option<MockStep> {
+    /// The mocked outcome and its delay in seconds, when the test case mocks the state.
+    fn mocked(&self, request: &TaskRequest) -> Option<(TaskOutcome, f64)> {
         let mocks = self.mocks.as_ref()?;
-        mocks
-            .config
-            .test_case(&mocks.state_machine, &mocks.test_case)?
-            .response(&request.state_name, request.invocation)
+        let test_case = mocks.config.test_case(&mocks.state_machine, &mocks.test_case)?;
+        Some(match test_case.response(&request.state_name, request.invocation)? {
+            Ok(step) => (step.result(), step.delay.as_secs_f64()),
+            Err(missing) => (Err(missing), 0.0),
+        })
     }
 
     fn missing_cause(&self, request: &TaskRequest) -> String {

@@ -31,6 +31,9 @@ pub(super) struct MapProgress {
     limit: usize,
     tolerated_count: Option<u64>,
     tolerated_percentage: Option<f64>,
+    /// A distributed Map reports any failure beyond its threshold (0 by default) as
+    /// `States.ExceedToleratedFailureThreshold`; an inline one passes on the error.
+    distributed: bool,
 }
 
 impl MapProgress {
@@ -144,6 +147,7 @@ impl Decider {
                 limit,
                 tolerated_count,
                 tolerated_percentage,
+                distributed: m.mode == crate::model::ProcessorMode::Distributed,
             });
         }
         if count == 0 {
@@ -195,6 +199,8 @@ impl Decider {
                     let mut map_item = Map::new();
                     map_item.insert("Index".into(), Value::from(index));
                     map_item.insert("Value".into(), item);
+                    // Inline items always come from the state's input.
+                    map_item.insert("Source".into(), Value::from("STATE_DATA"));
                     let mut member = Map::new();
                     member.insert("Item".into(), Value::Object(map_item));
                     context::set_member(&mut self.context, "Map", Some(Value::Object(member)));
@@ -295,7 +301,7 @@ impl Decider {
                     Err(error) => {
                         progress.failures += 1;
                         let exceeded = progress.tolerance_exceeded();
-                        let configured = progress.tolerance_configured();
+                        let threshold_error = progress.distributed || progress.tolerance_configured();
                         let mut error_output = Map::new();
                         error_output.insert("Error".into(), Value::from(error.error.clone()));
                         error_output.insert("Cause".into(), Value::from(error.cause.clone()));
@@ -304,7 +310,7 @@ impl Decider {
                         }
                         self.emit_raw(child_last_event, EventType::MapIterationFailed, details);
                         if exceeded {
-                            self.fail_map(parent.run, &name, configured, error);
+                            self.fail_map(parent.run, &name, threshold_error, error);
                             return;
                         }
                     }
@@ -315,7 +321,7 @@ impl Decider {
         }
     }
 
-    fn fail_map(&mut self, run: RunId, name: &str, tolerance_configured: bool, error: StatesError) {
+    fn fail_map(&mut self, run: RunId, name: &str, threshold_error: bool, error: StatesError) {
         let others: Vec<(usize, RunId)> = match self.active_mut(run).map(|a| &mut a.phase) {
             Some(Phase::Map(progress)) => progress
                 .children
@@ -334,7 +340,7 @@ impl Decider {
             self.emit_raw(last, EventType::MapIterationAborted, details);
         }
         self.emit(run, EventType::MapStateFailed, Map::new());
-        let error = if tolerance_configured {
+        let error = if threshold_error {
             StatesError::new(
                 names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                 "The specified tolerated failure threshold was exceeded",

@@ -298,7 +298,7 @@ impl Decider {
             None => Ok(String::new()),
             Some(StringOrPath::Value(s)) => Ok(s.clone()),
             Some(StringOrPath::Path(t)) => {
-                match self.with_state_input(run, |s, rng| t.evaluate(s, rng))? {
+                match self.with_state_input(run, |s, rng| t.evaluate_field(name, s, rng))? {
                     Value::String(s) => Ok(s),
                     other => Err(StatesError::runtime(format!(
                         "The value for the field '{name}' must be a STRING, but was {}",

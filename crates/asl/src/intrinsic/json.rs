@@ -6,12 +6,16 @@ use serde_json::Value;
 
 use super::{Outcome, compact_json, expect_object, expect_string, type_name, wrong_arity};
 
-/// `States.StringToJson(string)`: the JSON value the string holds.
+/// `States.StringToJson(string)`: the JSON value the string holds. An empty string
+/// gives `null`, as recorded from Step Functions.
 pub(super) fn string_to_json(name: &str, args: &[Cow<'_, Value>]) -> Outcome {
     let [text] = args else {
         return Err(wrong_arity(name, args.len()));
     };
     let text = expect_string(name, 1, text)?;
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
     serde_json::from_str(text).map_err(|e| format!("The argument of {name} is not valid JSON: {e}"))
 }
 
