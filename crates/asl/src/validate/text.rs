@@ -25,13 +25,20 @@ pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
     }
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err(invalid(MISSING_DESCRIPTION, "The definition is empty".to_string()));
+        return Err(invalid(
+            MISSING_DESCRIPTION,
+            "The definition is empty".to_string(),
+        ));
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return serde_json::from_str(text).map_err(|e| {
             invalid(
                 INVALID_JSON_DESCRIPTION,
-                format!("Invalid JSON at line {}, column {}: {e}", e.line(), e.column()),
+                format!(
+                    "Invalid JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
         });
     }
@@ -44,7 +51,10 @@ pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
             .location()
             .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
             .unwrap_or_default();
-        invalid(INVALID_JSON_DESCRIPTION, format!("Invalid YAML{position}: {e}"))
+        invalid(
+            INVALID_JSON_DESCRIPTION,
+            format!("Invalid YAML{position}: {e}"),
+        )
     })
 }
 
