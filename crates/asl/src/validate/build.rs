@@ -74,7 +74,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// The kind of value a number field takes.
+/// The kind of value a field takes, for type errors.
 #[derive(Clone, Copy)]
 enum Kind {
     String,
@@ -755,8 +755,13 @@ impl<'d> Builder<'d> {
         match Template::compile_dynamic(text) {
             Ok(template) => Some(StringOrPath::Path(template)),
             Err(e) => {
-                self.diags
-                    .schema(e.message, format!("{}{}", o.at(path_field), e.location));
+                self.diags.schema(
+                    format!(
+                        "The value for the field '{path_field}' is not valid: {}",
+                        e.message
+                    ),
+                    format!("{}{}", o.at(path_field), e.location),
+                );
                 None
             }
         }
