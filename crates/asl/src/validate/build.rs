@@ -74,7 +74,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// The kind of value a number field takes.
+/// The kind of value a field takes, for type errors.
 #[derive(Clone, Copy)]
 enum Kind {
     String,
@@ -111,7 +111,8 @@ impl<'d> Builder<'d> {
             return None;
         }
         let Value::Object(map) = definition else {
-            self.diags.schema("Definition must be a valid JSON object", "");
+            self.diags
+                .schema("Definition must be a valid JSON object", "");
             return None;
         };
         let top = Obj {
@@ -124,12 +125,14 @@ impl<'d> Builder<'d> {
         if let Some(v) = &version
             && v != "1.0"
         {
-            self.diags
-                .schema("The value of field 'Version' must be \"1.0\"", top.at("Version"));
+            self.diags.schema(
+                "The value of field 'Version' must be \"1.0\"",
+                top.at("Version"),
+            );
         }
         let timeout_seconds = self.uint(&top, "TimeoutSeconds", 1);
         let query_language = self.query_language(&top, QueryLanguage::JsonPath);
-        let (graph, _) = self.graph(&top, fields::TOP_LEVEL, query_language, true);
+        let graph = self.graph(&top, fields::TOP_LEVEL, query_language, true);
         Some(StateMachine {
             comment,
             version,
@@ -177,14 +180,15 @@ impl<'d> Builder<'d> {
         allowed: &[&str],
         language: QueryLanguage,
         top_level: bool,
-    ) -> (Graph, GraphOutline) {
+    ) -> Graph {
         if !top_level {
             self.unknown_fields(o, allowed);
         }
         let mut outline = GraphOutline::default();
         let start_at = match o.get("StartAt") {
             None => {
-                self.diags.schema(diagnostic::required(&["StartAt"]), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["StartAt"]), o.loc.clone());
                 String::new()
             }
             Some(Value::String(s)) => {
@@ -198,7 +202,9 @@ impl<'d> Builder<'d> {
         };
         let mut states = IndexMap::new();
         match o.get("States") {
-            None => self.diags.schema(diagnostic::required(&["States"]), o.loc.clone()),
+            None => self
+                .diags
+                .schema(diagnostic::required(&["States"]), o.loc.clone()),
             Some(Value::Object(raw_states)) => {
                 let states_loc = o.at("States");
                 for (name, raw) in raw_states {
@@ -213,11 +219,11 @@ impl<'d> Builder<'d> {
                     }
                     outline.states.push(state_outline);
                 }
+                graph::check(&outline, top_level, self.diags);
             }
             Some(_) => self.type_error(o, "States", Kind::Object),
         }
-        graph::check(&outline, top_level, self.diags);
-        (Graph { start_at, states }, outline)
+        Graph { start_at, states }
     }
 
     fn state(
@@ -316,7 +322,9 @@ impl<'d> Builder<'d> {
         if length == 0 || length > MAX_STATE_NAME {
             self.diags.error(
                 INVALID_STATE_NAME,
-                format!("State name must be 1 to {MAX_STATE_NAME} characters long, but it is {length}"),
+                format!(
+                    "State name must be 1 to {MAX_STATE_NAME} characters long, but it is {length}"
+                ),
                 loc,
             );
         }
@@ -406,7 +414,8 @@ impl<'d> Builder<'d> {
     fn task(&mut self, o: &Obj<'_>, outline: &mut StateOutline) -> Task {
         let resource = match o.get("Resource") {
             None => {
-                self.diags.schema(diagnostic::required(&["Resource"]), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["Resource"]), o.loc.clone());
                 String::new()
             }
             Some(Value::String(r)) => {
@@ -458,7 +467,9 @@ impl<'d> Builder<'d> {
     fn choice(&mut self, o: &Obj<'_>, outline: &mut StateOutline) -> Choice {
         let mut choices = Vec::new();
         match o.get("Choices") {
-            None => self.diags.schema(diagnostic::required(&["Choices"]), o.loc.clone()),
+            None => self
+                .diags
+                .schema(diagnostic::required(&["Choices"]), o.loc.clone()),
             Some(Value::Array(rules)) if rules.is_empty() => self
                 .diags
                 .schema("The field 'Choices' must not be empty", o.at("Choices")),
@@ -466,7 +477,8 @@ impl<'d> Builder<'d> {
                 for (i, rule) in rules.iter().enumerate() {
                     let loc = element(&o.at("Choices"), i);
                     let Value::Object(map) = rule else {
-                        self.diags.schema("A choice rule must be a JSON object", loc);
+                        self.diags
+                            .schema("A choice rule must be a JSON object", loc);
                         continue;
                     };
                     let rule = Obj { map, loc };
@@ -498,7 +510,8 @@ impl<'d> Builder<'d> {
     fn rule_next(&mut self, rule: &Obj<'_>, outline: &mut StateOutline) -> String {
         match rule.get("Next") {
             None => {
-                self.diags.schema(diagnostic::required(&["Next"]), rule.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["Next"]), rule.loc.clone());
                 String::new()
             }
             Some(Value::String(next)) => {
@@ -552,14 +565,16 @@ impl<'d> Builder<'d> {
             }
             [operator] => *operator,
             several => {
-                self.diags.schema(diagnostic::only_one_of(several), rule.loc.clone());
+                self.diags
+                    .schema(diagnostic::only_one_of(several), rule.loc.clone());
                 return placeholder;
             }
         };
         match operator {
             "And" | "Or" => {
                 if rule.has("Variable") {
-                    self.diags.schema(diagnostic::not_supported("Variable"), rule.loc.clone());
+                    self.diags
+                        .schema(diagnostic::not_supported("Variable"), rule.loc.clone());
                 }
                 let mut conditions = Vec::new();
                 match rule.get(operator) {
@@ -587,7 +602,8 @@ impl<'d> Builder<'d> {
             }
             "Not" => {
                 if rule.has("Variable") {
-                    self.diags.schema(diagnostic::not_supported("Variable"), rule.loc.clone());
+                    self.diags
+                        .schema(diagnostic::not_supported("Variable"), rule.loc.clone());
                 }
                 match rule.get("Not") {
                     Some(Value::Object(map)) => {
@@ -614,7 +630,8 @@ impl<'d> Builder<'d> {
         let (op, is_path) = CompareOp::from_name(name)?;
         let variable = match rule.get("Variable") {
             None => {
-                self.diags.schema(diagnostic::required(&["Variable"]), rule.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["Variable"]), rule.loc.clone());
                 None
             }
             Some(_) => self.path(rule, "Variable"),
@@ -677,7 +694,8 @@ impl<'d> Builder<'d> {
         let present: Vec<&str> = CHOICES.iter().copied().filter(|f| o.has(f)).collect();
         let wait_for = match present.as_slice() {
             [] => {
-                self.diags.schema(diagnostic::exactly_one_of(CHOICES), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::exactly_one_of(CHOICES), o.loc.clone());
                 None
             }
             ["Seconds"] => self.uint(o, "Seconds", 0).map(WaitFor::Seconds),
@@ -688,12 +706,15 @@ impl<'d> Builder<'d> {
                     None
                 }
             },
-            ["SecondsPath"] => self.definite_path(o, "SecondsPath").map(WaitFor::SecondsPath),
+            ["SecondsPath"] => self
+                .definite_path(o, "SecondsPath")
+                .map(WaitFor::SecondsPath),
             ["TimestampPath"] => self
                 .definite_path(o, "TimestampPath")
                 .map(WaitFor::TimestampPath),
             _ => {
-                self.diags.schema(diagnostic::only_one_of(CHOICES), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::only_one_of(CHOICES), o.loc.clone());
                 None
             }
         };
@@ -715,7 +736,12 @@ impl<'d> Builder<'d> {
 
     /// Fail's `Error`/`ErrorPath` and `Cause`/`CausePath`: a literal, or a path or
     /// intrinsic function evaluated at run time.
-    fn string_or_path(&mut self, o: &Obj<'_>, field: &str, path_field: &str) -> Option<StringOrPath> {
+    fn string_or_path(
+        &mut self,
+        o: &Obj<'_>,
+        field: &str,
+        path_field: &str,
+    ) -> Option<StringOrPath> {
         if o.has(field) && o.has(path_field) {
             self.diags
                 .schema(diagnostic::only_one_of(&[field, path_field]), o.loc.clone());
@@ -729,8 +755,13 @@ impl<'d> Builder<'d> {
         match Template::compile_dynamic(text) {
             Ok(template) => Some(StringOrPath::Path(template)),
             Err(e) => {
-                self.diags
-                    .schema(e.message, format!("{}{}", o.at(path_field), e.location));
+                self.diags.schema(
+                    format!(
+                        "The value for the field '{path_field}' is not valid: {}",
+                        e.message
+                    ),
+                    format!("{}{}", o.at(path_field), e.location),
+                );
                 None
             }
         }
@@ -739,14 +770,16 @@ impl<'d> Builder<'d> {
     fn parallel(&mut self, o: &Obj<'_>, outline: &mut StateOutline) -> Parallel {
         let mut branches = Vec::new();
         match o.get("Branches") {
-            None => self.diags.schema(diagnostic::required(&["Branches"]), o.loc.clone()),
+            None => self
+                .diags
+                .schema(diagnostic::required(&["Branches"]), o.loc.clone()),
             Some(Value::Array(items)) if !items.is_empty() => {
                 for (i, item) in items.iter().enumerate() {
                     let loc = element(&o.at("Branches"), i);
                     match item {
                         Value::Object(map) => {
                             let branch = Obj { map, loc };
-                            let (graph, _) =
+                            let graph =
                                 self.graph(&branch, fields::GRAPH, QueryLanguage::JsonPath, false);
                             branches.push(graph);
                         }
@@ -836,7 +869,8 @@ impl<'d> Builder<'d> {
                 return (empty(), ProcessorMode::Inline);
             }
             (false, false) => {
-                self.diags.schema(diagnostic::required(&["ItemProcessor"]), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["ItemProcessor"]), o.loc.clone());
                 return (empty(), ProcessorMode::Inline);
             }
             (true, false) => "ItemProcessor",
@@ -846,7 +880,10 @@ impl<'d> Builder<'d> {
             self.type_error(o, field, Kind::Object);
             return (empty(), ProcessorMode::Inline);
         };
-        let processor = Obj { map, loc: o.at(field) };
+        let processor = Obj {
+            map,
+            loc: o.at(field),
+        };
         let mut mode = ProcessorMode::Inline;
         let allowed = if field == "ItemProcessor" {
             mode = self.processor_config(&processor);
@@ -854,7 +891,7 @@ impl<'d> Builder<'d> {
         } else {
             fields::GRAPH
         };
-        let (graph, _) = self.graph(&processor, allowed, QueryLanguage::JsonPath, false);
+        let graph = self.graph(&processor, allowed, QueryLanguage::JsonPath, false);
         (graph, mode)
     }
 
@@ -1015,7 +1052,9 @@ impl<'d> Builder<'d> {
             let loc = element(&o.at(field), i);
             match item {
                 Value::Object(map) => objects.push(Obj { map, loc }),
-                _ => self.diags.schema(format!("Each element of '{field}' must be an object"), loc),
+                _ => self
+                    .diags
+                    .schema(format!("Each element of '{field}' must be an object"), loc),
             }
         }
         objects
@@ -1024,7 +1063,8 @@ impl<'d> Builder<'d> {
     fn error_equals(&mut self, o: &Obj<'_>, last: bool, what: &str) -> Vec<String> {
         let names = match o.get("ErrorEquals") {
             None => {
-                self.diags.schema(diagnostic::required(&["ErrorEquals"]), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::required(&["ErrorEquals"]), o.loc.clone());
                 return Vec::new();
             }
             Some(Value::Array(items)) if !items.is_empty() => {
@@ -1146,7 +1186,8 @@ impl<'d> Builder<'d> {
             Some(Value::String(text)) => match ReferencePath::parse(text) {
                 Ok(path) => ResultPathSpec::Path(path),
                 Err(_) => {
-                    self.diags.schema("Value is not a Reference Path", o.at(FIELD));
+                    self.diags
+                        .schema("Value is not a Reference Path", o.at(FIELD));
                     ResultPathSpec::Replace
                 }
             },
@@ -1180,7 +1221,8 @@ impl<'d> Builder<'d> {
         if path.is_definite() {
             Some(path)
         } else {
-            self.diags.schema("Value is not a Reference Path", o.at(field));
+            self.diags
+                .schema("Value is not a Reference Path", o.at(field));
             None
         }
     }
@@ -1261,11 +1303,13 @@ impl<'d> Builder<'d> {
             Value::Number(n) => match n.as_u64() {
                 Some(v) if v >= min => Some(v),
                 Some(_) => {
-                    self.diags.schema(format!("Minimum value is {min}"), o.at(field));
+                    self.diags
+                        .schema(format!("Minimum value is {min}"), o.at(field));
                     None
                 }
                 None if n.is_i64() => {
-                    self.diags.schema(format!("Minimum value is {min}"), o.at(field));
+                    self.diags
+                        .schema(format!("Minimum value is {min}"), o.at(field));
                     None
                 }
                 None => {
@@ -1283,19 +1327,25 @@ impl<'d> Builder<'d> {
     fn unknown_fields(&mut self, o: &Obj<'_>, allowed: &[&str]) {
         for field in o.map.keys() {
             if !allowed.contains(&field.as_str()) {
-                self.diags.schema(diagnostic::not_supported(field), o.loc.clone());
+                self.diags
+                    .schema(diagnostic::not_supported(field), o.loc.clone());
             }
         }
     }
 
     fn type_error(&mut self, o: &Obj<'_>, field: &str, kind: Kind) {
-        self.diags
-            .schema(diagnostic::expected_type(field, kind.describe()), o.at(field));
+        self.diags.schema(
+            diagnostic::expected_type(field, kind.describe()),
+            o.at(field),
+        );
     }
 
     fn enum_error(&mut self, o: &Obj<'_>, field: &str, values: &[&str]) {
         self.diags.schema(
-            format!("The value of field '{field}' must be one of [{}]", values.join(", ")),
+            format!(
+                "The value of field '{field}' must be one of [{}]",
+                values.join(", ")
+            ),
             o.at(field),
         );
     }

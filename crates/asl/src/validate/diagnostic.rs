@@ -27,11 +27,21 @@ pub(crate) struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub(crate) fn error(&mut self, code: &str, message: impl Into<String>, location: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        code: &str,
+        message: impl Into<String>,
+        location: impl Into<String>,
+    ) {
         self.push(Severity::Error, code, message.into(), location.into());
     }
 
-    pub(crate) fn warning(&mut self, code: &str, message: impl Into<String>, location: impl Into<String>) {
+    pub(crate) fn warning(
+        &mut self,
+        code: &str,
+        message: impl Into<String>,
+        location: impl Into<String>,
+    ) {
         self.push(Severity::Warning, code, message.into(), location.into());
     }
 
@@ -83,11 +93,17 @@ pub(crate) fn required(fields: &[&str]) -> String {
 }
 
 pub(crate) fn only_one_of(fields: &[&str]) -> String {
-    format!("There should only be one of the following fields: [{}]", fields.join(", "))
+    format!(
+        "There should only be one of the following fields: [{}]",
+        fields.join(", ")
+    )
 }
 
 pub(crate) fn exactly_one_of(fields: &[&str]) -> String {
-    format!("Exactly one of the following fields is required: [{}]", fields.join(", "))
+    format!(
+        "Exactly one of the following fields is required: [{}]",
+        fields.join(", ")
+    )
 }
 
 pub(crate) fn expected_type(field: &str, kind: &str) -> String {

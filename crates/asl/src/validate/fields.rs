@@ -4,7 +4,14 @@
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 
 const PASS: &[&str] = &[
-    "Next", "End", "InputPath", "OutputPath", "Parameters", "Result", "ResultPath", "Assign",
+    "Next",
+    "End",
+    "InputPath",
+    "OutputPath",
+    "Parameters",
+    "Result",
+    "ResultPath",
+    "Assign",
 ];
 
 const TASK: &[&str] = &[
@@ -83,8 +90,9 @@ const MAP: &[&str] = &[
 ];
 
 /// The state types of ASL.
-pub(crate) const STATE_TYPES: &[&str] =
-    &["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
+pub(crate) const STATE_TYPES: &[&str] = &[
+    "Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
+];
 
 /// Fields a state of this type may carry, besides [`COMMON`]. `None` for an unknown type.
 fn for_type(state_type: &str) -> Option<&'static [&'static str]> {

@@ -25,26 +25,33 @@ pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
     }
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err(invalid(MISSING_DESCRIPTION, "The definition is empty".to_string()));
+        return Err(invalid(
+            MISSING_DESCRIPTION,
+            "The definition is empty".to_string(),
+        ));
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| {
-            invalid(
-                INVALID_JSON_DESCRIPTION,
-                format!("Invalid JSON at line {}, column {}: {e}", e.line(), e.column()),
-            )
-        });
+        // serde_json's message ends with the line and column.
+        return serde_json::from_str(text)
+            .map_err(|e| invalid(INVALID_JSON_DESCRIPTION, format!("Invalid JSON: {e}")));
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let position = e
-            .location()
-            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
-            .unwrap_or_default();
-        invalid(INVALID_JSON_DESCRIPTION, format!("Invalid YAML{position}: {e}"))
+        let message = e.to_string();
+        // Most messages already end with the position; add it when one does not.
+        let position = match e.location() {
+            Some(l) if !message.contains("line ") => {
+                format!(" at line {}, column {}", l.line(), l.column())
+            }
+            _ => String::new(),
+        };
+        invalid(
+            INVALID_JSON_DESCRIPTION,
+            format!("Invalid YAML: {message}{position}"),
+        )
     })
 }
 
