@@ -71,12 +71,19 @@ fn pass_chain_10_states(bencher: divan::Bencher) {
     let input = payload();
     assert!(serde_json::to_string(&input).map(|s| s.len()).unwrap_or(0) > 900);
     let now: DateTime<Utc> = DateTime::UNIX_EPOCH;
-    bencher
-        .counter(ItemsCount::new(10usize))
-        .bench_local(|| {
-            let mut decider = Decider::new(machine.clone(), meta());
-            let decision = decider.handle(now, 1, Input::Start { input: input.clone() });
-            assert!(matches!(decider.status(), ExecutionStatus::Succeeded { .. }));
-            decision
-        });
+    bencher.counter(ItemsCount::new(10usize)).bench_local(|| {
+        let mut decider = Decider::new(machine.clone(), meta());
+        let decision = decider.handle(
+            now,
+            1,
+            Input::Start {
+                input: input.clone(),
+            },
+        );
+        assert!(matches!(
+            decider.status(),
+            ExecutionStatus::Succeeded { .. }
+        ));
+        decision
+    });
 }

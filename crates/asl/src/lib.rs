@@ -13,5 +13,3 @@ pub mod model;
 pub mod path;
 pub mod template;
 pub mod validate;
-
-

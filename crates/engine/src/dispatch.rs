@@ -21,7 +21,10 @@ pub type TaskOutcome = Result<Value, StatesError>;
 /// A task whose outcome is known now (it may be delivered after a delay), or one that
 /// is still being performed.
 pub enum Resolution {
-    Ready { outcome: TaskOutcome, delay_seconds: f64 },
+    Ready {
+        outcome: TaskOutcome,
+        delay_seconds: f64,
+    },
     Pending(Pin<Box<dyn Future<Output = TaskOutcome> + Send>>),
 }
 
@@ -58,7 +61,10 @@ impl Dispatcher {
             return Resolution::Pending(Box::pin(async move { http.invoke(&arguments).await }));
         }
         Resolution::Ready {
-            outcome: Err(StatesError::new(names::TASK_FAILED, self.missing_cause(request))),
+            outcome: Err(StatesError::new(
+                names::TASK_FAILED,
+                self.missing_cause(request),
+            )),
             delay_seconds: 0.0,
         }
     }
@@ -66,11 +72,15 @@ impl Dispatcher {
     /// The mocked outcome and its delay in seconds, when the test case mocks the state.
     fn mocked(&self, request: &TaskRequest) -> Option<(TaskOutcome, f64)> {
         let mocks = self.mocks.as_ref()?;
-        let test_case = mocks.config.test_case(&mocks.state_machine, &mocks.test_case)?;
-        Some(match test_case.response(&request.state_name, request.invocation)? {
-            Ok(step) => (step.result(), step.delay.as_secs_f64()),
-            Err(missing) => (Err(missing), 0.0),
-        })
+        let test_case = mocks
+            .config
+            .test_case(&mocks.state_machine, &mocks.test_case)?;
+        Some(
+            match test_case.response(&request.state_name, request.invocation)? {
+                Ok(step) => (step.result(), step.delay.as_secs_f64()),
+                Err(missing) => (Err(missing), 0.0),
+            },
+        )
     }
 
     fn missing_cause(&self, request: &TaskRequest) -> String {

@@ -93,9 +93,13 @@ fn run_case(path: &Path) -> Result<(), Failed> {
     let http = HttpTask::new().map_err(|e| format!("http client: {e}"))?;
     let dispatcher = Dispatcher::new(mocks, http);
     let meta = ExecutionMeta {
-        execution_arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{STATE_MACHINE}:{case_name}"),
+        execution_arn: format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:execution:{STATE_MACHINE}:{case_name}"
+        ),
         execution_name: case_name.clone(),
-        state_machine_arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE}"),
+        state_machine_arn: format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE}"
+        ),
         state_machine_name: STATE_MACHINE.into(),
         role_arn: format!("arn:aws:iam::{ACCOUNT}:role/weft"),
         region: REGION.into(),
@@ -121,7 +125,9 @@ fn run_case(path: &Path) -> Result<(), Failed> {
         let actual: Vec<&str> = events.iter().map(|e| e.event_type.name()).collect();
         let expected: Vec<&str> = expected.iter().filter_map(Value::as_str).collect();
         if actual != expected {
-            return Err(format!("events differ\n expected: {expected:?}\n   actual: {actual:?}").into());
+            return Err(
+                format!("events differ\n expected: {expected:?}\n   actual: {actual:?}").into(),
+            );
         }
     }
     check_history_shape(&events)?;
@@ -200,12 +206,19 @@ fn check_history_shape(events: &[HistoryEvent]) -> Result<(), Failed> {
             return Err(format!("event {} has id {}", i + 1, event.id).into());
         }
         if event.previous_event_id >= event.id {
-            return Err(format!("event {} points forward to {}", event.id, event.previous_event_id).into());
+            return Err(format!(
+                "event {} points forward to {}",
+                event.id, event.previous_event_id
+            )
+            .into());
         }
     }
     let terminal = events
         .iter()
-        .filter(|e| e.event_type.name().starts_with("Execution") && e.event_type.name() != "ExecutionStarted")
+        .filter(|e| {
+            e.event_type.name().starts_with("Execution")
+                && e.event_type.name() != "ExecutionStarted"
+        })
         .count();
     if terminal != 1 {
         return Err(format!("{terminal} terminal events").into());

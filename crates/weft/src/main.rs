@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "weft", version, about = "Durable workflows that speak the Step Functions API")]
+#[command(
+    name = "weft",
+    version,
+    about = "Durable workflows that speak the Step Functions API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -59,7 +59,10 @@ impl Progress {
             let name = name?.to_string();
             self.running.insert(name.clone());
             // On a terminal the live line shows entered states; plain output lists them.
-            return self.live.is_none().then(|| format!("→ {name} ({state_type})"));
+            return self
+                .live
+                .is_none()
+                .then(|| format!("→ {name} ({state_type})"));
         }
         if kind.ends_with("StateExited") {
             let name = name?;
@@ -70,13 +73,17 @@ impl Progress {
             EventType::TaskFailed
             | EventType::LambdaFunctionFailed
             | EventType::ActivityFailed
-            | EventType::TaskTimedOut => {
-                Some(format!("✗ task failed: {} {}", detail("error"), detail("cause")))
-            }
+            | EventType::TaskTimedOut => Some(format!(
+                "✗ task failed: {} {}",
+                detail("error"),
+                detail("cause")
+            )),
             EventType::ExecutionSucceeded => Some("execution succeeded".into()),
-            EventType::ExecutionFailed => {
-                Some(format!("execution failed: {} {}", detail("error"), detail("cause")))
-            }
+            EventType::ExecutionFailed => Some(format!(
+                "execution failed: {} {}",
+                detail("error"),
+                detail("cause")
+            )),
             EventType::ExecutionTimedOut => Some("execution timed out".into()),
             EventType::ExecutionAborted => Some("execution aborted".into()),
             _ => None,

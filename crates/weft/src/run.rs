@@ -90,7 +90,10 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         }
     };
     let input = read_input(&args.input).map_err(|e| format!("InvalidExecutionInput: {e:#}"))?;
-    let name = args.name.clone().unwrap_or_else(|| default_name(&args.file));
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(&args.file));
     let mocks = match (&args.mock_config, &args.test_case) {
         (Some(path), Some(case)) => {
             let text = std::fs::read_to_string(path)
@@ -114,7 +117,9 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
     let execution_name = uuid::Uuid::new_v4().to_string();
     let state_machine_arn = format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}");
     let meta = ExecutionMeta {
-        execution_arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{name}:{execution_name}"),
+        execution_arn: format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:execution:{name}:{execution_name}"
+        ),
         execution_name,
         state_machine_arn,
         state_machine_name: name,
@@ -140,7 +145,9 @@ fn default_name(file: &Path) -> String {
 /// Reads `--input`: JSON text or `@file`.
 fn read_input(arg: &str) -> anyhow::Result<Value> {
     let text = match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?,
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?
+        }
         None => arg.to_string(),
     };
     if text.len() > MAX_PAYLOAD_BYTES {
@@ -185,7 +192,8 @@ pub fn outcome_json(status: &ExecutionStatus) -> Value {
         }
     };
     match status {
-        ExecutionStatus::Succeeded { .. } | ExecutionStatus::Pending | ExecutionStatus::Running => {}
+        ExecutionStatus::Succeeded { .. } | ExecutionStatus::Pending | ExecutionStatus::Running => {
+        }
         ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
             put("error", &Some(error.clone()));
             put("cause", &Some(cause.clone()));

@@ -67,7 +67,12 @@ impl Decider {
         Arc::from(steps)
     }
 
-    pub(super) fn start_parallel(&mut self, run: RunId, name: &str, p: &Parallel) -> Result<(), StatesError> {
+    pub(super) fn start_parallel(
+        &mut self,
+        run: RunId,
+        name: &str,
+        p: &Parallel,
+    ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&p.input_path, s))?;
         let effective = match &p.parameters {
             Some(params) => self.eval(run, params, &effective)?,
@@ -95,7 +100,12 @@ impl Decider {
         Ok(())
     }
 
-    pub(super) fn start_map(&mut self, run: RunId, name: &str, m: &MapState) -> Result<(), StatesError> {
+    pub(super) fn start_map(
+        &mut self,
+        run: RunId,
+        name: &str,
+        m: &MapState,
+    ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&m.input_path, s))?;
         let items = match &m.items_path {
             Some(path) => self.with_scope(run, &effective, |s, _| io::select_required(path, s))?,
@@ -107,17 +117,27 @@ impl Decider {
                 io::to_text(&items)
             )));
         };
-        let limit = match self.count_field(run, &effective, Some(&m.max_concurrency), "MaxConcurrencyPath")? {
+        let limit = match self.count_field(
+            run,
+            &effective,
+            Some(&m.max_concurrency),
+            "MaxConcurrencyPath",
+        )? {
             Some(0) | None => usize::MAX,
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
         };
-        let tolerated_count =
-            self.count_field(run, &effective, m.tolerated_failure_count.as_ref(), "ToleratedFailureCountPath")?;
+        let tolerated_count = self.count_field(
+            run,
+            &effective,
+            m.tolerated_failure_count.as_ref(),
+            "ToleratedFailureCountPath",
+        )?;
         let tolerated_percentage = match &m.tolerated_failure_percentage {
             None => None,
             Some(NumberOrPath::Value(p)) => Some(*p),
             Some(NumberOrPath::Path(path)) => {
-                let value = self.with_scope(run, &effective, |s, _| io::select_required(path, s))?;
+                let value =
+                    self.with_scope(run, &effective, |s, _| io::select_required(path, s))?;
                 match value.as_f64() {
                     Some(p) if (0.0..=100.0).contains(&p) => Some(p),
                     _ => {
@@ -184,7 +204,12 @@ impl Decider {
     }
 
     /// Starts iterations until the concurrency limit is reached or none are left.
-    fn launch_iterations(&mut self, run: RunId, name: &str, m: &MapState) -> Result<(), StatesError> {
+    fn launch_iterations(
+        &mut self,
+        run: RunId,
+        name: &str,
+        m: &MapState,
+    ) -> Result<(), StatesError> {
         loop {
             let Some(Phase::Map(progress)) = self.active(run).map(|a| &a.phase) else {
                 return Ok(());
@@ -233,7 +258,11 @@ impl Decider {
 
     /// Runs `f` with the Map state's effective input (moved out and back to avoid
     /// cloning it for every item).
-    fn with_state_map_effective<T>(&mut self, run: RunId, f: impl FnOnce(&mut Self, &Value) -> T) -> T {
+    fn with_state_map_effective<T>(
+        &mut self,
+        run: RunId,
+        f: impl FnOnce(&mut Self, &Value) -> T,
+    ) -> T {
         let effective = match self.active_mut(run).map(|a| &mut a.phase) {
             Some(Phase::Map(progress)) => std::mem::take(&mut progress.effective),
             _ => Value::Null,
@@ -246,7 +275,12 @@ impl Decider {
     }
 
     /// A Parallel branch or Map iteration ended.
-    pub(super) fn child_ended(&mut self, parent: ChildOf, child_last_event: u64, outcome: Result<Value, StatesError>) {
+    pub(super) fn child_ended(
+        &mut self,
+        parent: ChildOf,
+        child_last_event: u64,
+        outcome: Result<Value, StatesError>,
+    ) {
         let Some(active) = self.active_mut(parent.run) else {
             return;
         };
@@ -271,12 +305,19 @@ impl Decider {
                         }
                     }
                     Err(error) => {
-                        let others: Vec<RunId> = progress.children.iter_mut().filter_map(Option::take).collect();
+                        let others: Vec<RunId> = progress
+                            .children
+                            .iter_mut()
+                            .filter_map(Option::take)
+                            .collect();
                         for child in others {
                             self.abort_run(child);
                         }
                         self.emit(parent.run, EventType::ParallelStateFailed, Map::new());
-                        self.queue.push_back(Work::Error { run: parent.run, error });
+                        self.queue.push_back(Work::Error {
+                            run: parent.run,
+                            error,
+                        });
                     }
                 }
             }
@@ -301,7 +342,8 @@ impl Decider {
                     Err(error) => {
                         progress.failures += 1;
                         let exceeded = progress.tolerance_exceeded();
-                        let threshold_error = progress.distributed || progress.tolerance_configured();
+                        let threshold_error =
+                            progress.distributed || progress.tolerance_configured();
                         let mut error_output = Map::new();
                         error_output.insert("Error".into(), Value::from(error.error.clone()));
                         error_output.insert("Cause".into(), Value::from(error.cause.clone()));
@@ -354,7 +396,9 @@ impl Decider {
     /// After an iteration ended: start more, or finish the Map state.
     fn map_progressed(&mut self, run: RunId, name: &str) {
         let machine = self.machine.clone();
-        let Some(crate::model::StateKind::Map(m)) = self.lookup(&machine, run, name).map(|s| &s.kind) else {
+        let Some(crate::model::StateKind::Map(m)) =
+            self.lookup(&machine, run, name).map(|s| &s.kind)
+        else {
             return;
         };
         if let Err(e) = self.launch_iterations(run, name, m) {
@@ -391,7 +435,9 @@ impl Decider {
                 Phase::Running => None,
                 Phase::Task(task) => {
                     self.tasks.remove(&task.task);
-                    self.out.commands.push(Command::CancelTask { task: task.task });
+                    self.out
+                        .commands
+                        .push(Command::CancelTask { task: task.task });
                     if let Some(t) = task.timeout {
                         self.cancel_timer(t);
                     }

@@ -79,7 +79,10 @@ pub fn compare(op: CompareOp, value: &Value, expected: &Value) -> bool {
     use CompareOp::*;
     let is = |test: bool| expected.as_bool().map(|want| want == test).unwrap_or(false);
     match op {
-        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals
+        StringEquals
+        | StringLessThan
+        | StringGreaterThan
+        | StringLessThanEquals
         | StringGreaterThanEquals => match (value.as_str(), expected.as_str()) {
             (Some(a), Some(b)) => ordering_matches(op, a.cmp(b)),
             _ => false,
@@ -88,7 +91,10 @@ pub fn compare(op: CompareOp, value: &Value, expected: &Value) -> bool {
             (Some(a), Some(pattern)) => wildcard_match(pattern, a),
             _ => false,
         },
-        NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals
+        NumericEquals
+        | NumericLessThan
+        | NumericGreaterThan
+        | NumericLessThanEquals
         | NumericGreaterThanEquals => match (value, expected) {
             (Value::Number(a), Value::Number(b)) => {
                 compare_numbers(a, b).is_some_and(|o| ordering_matches(op, o))
@@ -99,7 +105,10 @@ pub fn compare(op: CompareOp, value: &Value, expected: &Value) -> bool {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             _ => false,
         },
-        TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals
+        TimestampEquals
+        | TimestampLessThan
+        | TimestampGreaterThan
+        | TimestampLessThanEquals
         | TimestampGreaterThanEquals => {
             match (
                 value.as_str().and_then(parse_timestamp),
@@ -262,13 +271,21 @@ mod tests {
             &json!("2016-03-14T01:59:00Z"),
             &json!(true)
         ));
-        assert!(compare(CompareOp::IsTimestamp, &json!("yesterday"), &json!(false)));
+        assert!(compare(
+            CompareOp::IsTimestamp,
+            &json!("yesterday"),
+            &json!(false)
+        ));
     }
 
     #[test]
     fn strings_compare_lexically() {
         assert!(compare(CompareOp::StringLessThan, &json!("a"), &json!("b")));
-        assert!(compare(CompareOp::StringGreaterThanEquals, &json!("b"), &json!("b")));
+        assert!(compare(
+            CompareOp::StringGreaterThanEquals,
+            &json!("b"),
+            &json!("b")
+        ));
         assert!(!compare(CompareOp::StringEquals, &json!(1), &json!("1")));
     }
 }

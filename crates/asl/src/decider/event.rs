@@ -25,7 +25,10 @@ impl HistoryEvent {
         );
         event.insert("type".into(), Value::from(self.event_type.name()));
         event.insert("id".into(), Value::from(self.id));
-        event.insert("previousEventId".into(), Value::from(self.previous_event_id));
+        event.insert(
+            "previousEventId".into(),
+            Value::from(self.previous_event_id),
+        );
         if let Some(member) = self.event_type.details_member() {
             event.insert(member.into(), Value::Object(self.details.clone()));
         }

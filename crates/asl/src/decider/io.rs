@@ -66,7 +66,11 @@ fn missing_path_cause(path: &Path, input: &Value) -> String {
 }
 
 /// Combines a state's raw input with its result according to `ResultPath`.
-pub fn apply_result_path(spec: &ResultPathSpec, input: &Value, result: Value) -> Result<Value, StatesError> {
+pub fn apply_result_path(
+    spec: &ResultPathSpec,
+    input: &Value,
+    result: Value,
+) -> Result<Value, StatesError> {
     match spec {
         ResultPathSpec::Replace => Ok(result),
         ResultPathSpec::Discard => Ok(input.clone()),

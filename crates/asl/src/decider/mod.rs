@@ -55,21 +55,44 @@ pub struct TimerId(pub u64);
 /// Something that happened to the execution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    Start { input: Value },
-    TaskSucceeded { task: TaskId, output: Value },
-    TaskFailed { task: TaskId, error: String, cause: String },
-    TaskHeartbeat { task: TaskId },
-    TimerFired { timer: TimerId },
-    Stop { error: Option<String>, cause: Option<String> },
+    Start {
+        input: Value,
+    },
+    TaskSucceeded {
+        task: TaskId,
+        output: Value,
+    },
+    TaskFailed {
+        task: TaskId,
+        error: String,
+        cause: String,
+    },
+    TaskHeartbeat {
+        task: TaskId,
+    },
+    TimerFired {
+        timer: TimerId,
+    },
+    Stop {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 /// Work for the caller to carry out. Results come back as [`Input`]s.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     RunTask(TaskRequest),
-    CancelTask { task: TaskId },
-    StartTimer { timer: TimerId, fire_at: DateTime<Utc> },
-    CancelTimer { timer: TimerId },
+    CancelTask {
+        task: TaskId,
+    },
+    StartTimer {
+        timer: TimerId,
+        fire_at: DateTime<Utc>,
+    },
+    CancelTimer {
+        timer: TimerId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +122,21 @@ pub enum ExecutionStatus {
     /// Not started yet.
     Pending,
     Running,
-    Succeeded { output: Value },
-    Failed { error: String, cause: String },
-    TimedOut { error: String, cause: String },
-    Aborted { error: Option<String>, cause: Option<String> },
+    Succeeded {
+        output: Value,
+    },
+    Failed {
+        error: String,
+        cause: String,
+    },
+    TimedOut {
+        error: String,
+        cause: String,
+    },
+    Aborted {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 impl ExecutionStatus {
@@ -388,7 +422,12 @@ impl Decider {
 
     // --- runs, events, timers -------------------------------------------------------
 
-    fn new_run(&mut self, graph: Arc<[GraphStep]>, parent: Option<ChildOf>, last_event: u64) -> RunId {
+    fn new_run(
+        &mut self,
+        graph: Arc<[GraphStep]>,
+        parent: Option<ChildOf>,
+        last_event: u64,
+    ) -> RunId {
         let run = Run {
             graph,
             parent,
@@ -434,7 +473,12 @@ impl Decider {
         id
     }
 
-    fn emit_raw(&mut self, previous: u64, event_type: EventType, details: Map<String, Value>) -> u64 {
+    fn emit_raw(
+        &mut self,
+        previous: u64,
+        event_type: EventType,
+        details: Map<String, Value>,
+    ) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
         self.out.events.push(HistoryEvent {

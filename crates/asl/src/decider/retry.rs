@@ -31,7 +31,12 @@ pub enum RetryDecision {
 /// Picks the first retrier whose `ErrorEquals` matches; if it still has attempts left,
 /// retries after `IntervalSeconds × BackoffRate^attempts`, capped by `MaxDelaySeconds`.
 /// With full jitter the delay is scaled by `jitter` (a number in `[0, 1)`).
-pub fn decide_retry(retriers: &[Retrier], attempts: &[u64], error: &str, jitter: f64) -> RetryDecision {
+pub fn decide_retry(
+    retriers: &[Retrier],
+    attempts: &[u64],
+    error: &str,
+    jitter: f64,
+) -> RetryDecision {
     let Some(index) = retriers
         .iter()
         .position(|r| error_matches(&r.error_equals, error))
@@ -101,7 +106,10 @@ mod tests {
         let tf = names(&["States.TaskFailed"]);
         assert!(error_matches(&tf, "Lambda.Unknown"));
         assert!(!error_matches(&tf, "States.Timeout"));
-        assert!(!error_matches(&names(&["States.Runtime"]), "States.Runtime"));
+        assert!(!error_matches(
+            &names(&["States.Runtime"]),
+            "States.Runtime"
+        ));
         assert!(error_matches(&names(&["States.Timeout"]), "States.Timeout"));
     }
 
@@ -110,15 +118,22 @@ mod tests {
         // The ASL specification's example: IntervalSeconds 3, BackoffRate 1.5 waits 3,
         // 4.5, 6.75 seconds.
         let r = vec![retrier(&["States.ALL"], 3, 3, 1.5)];
-        let delays: Vec<_> = (0..3)
-            .map(|n| decide_retry(&r, &[n], "X", 0.5))
-            .collect();
+        let delays: Vec<_> = (0..3).map(|n| decide_retry(&r, &[n], "X", 0.5)).collect();
         assert_eq!(
             delays,
             vec![
-                RetryDecision::Retry { index: 0, delay_seconds: 3.0 },
-                RetryDecision::Retry { index: 0, delay_seconds: 4.5 },
-                RetryDecision::Retry { index: 0, delay_seconds: 6.75 },
+                RetryDecision::Retry {
+                    index: 0,
+                    delay_seconds: 3.0
+                },
+                RetryDecision::Retry {
+                    index: 0,
+                    delay_seconds: 4.5
+                },
+                RetryDecision::Retry {
+                    index: 0,
+                    delay_seconds: 6.75
+                },
             ]
         );
         assert_eq!(decide_retry(&r, &[3], "X", 0.5), RetryDecision::GiveUp);
@@ -127,22 +142,34 @@ mod tests {
         capped[0].max_delay_seconds = Some(4);
         assert_eq!(
             decide_retry(&capped, &[2], "X", 0.5),
-            RetryDecision::Retry { index: 0, delay_seconds: 4.0 }
+            RetryDecision::Retry {
+                index: 0,
+                delay_seconds: 4.0
+            }
         );
         capped[0].jitter_strategy = JitterStrategy::Full;
         assert_eq!(
             decide_retry(&capped, &[2], "X", 0.5),
-            RetryDecision::Retry { index: 0, delay_seconds: 2.0 }
+            RetryDecision::Retry {
+                index: 0,
+                delay_seconds: 2.0
+            }
         );
     }
 
     #[test]
     fn first_matching_retrier_decides_even_when_exhausted() {
-        let r = vec![retrier(&["A"], 1, 0, 2.0), retrier(&["States.ALL"], 1, 3, 2.0)];
+        let r = vec![
+            retrier(&["A"], 1, 0, 2.0),
+            retrier(&["States.ALL"], 1, 3, 2.0),
+        ];
         assert_eq!(decide_retry(&r, &[0, 0], "A", 0.0), RetryDecision::GiveUp);
         assert_eq!(
             decide_retry(&r, &[0, 0], "B", 0.0),
-            RetryDecision::Retry { index: 1, delay_seconds: 1.0 }
+            RetryDecision::Retry {
+                index: 1,
+                delay_seconds: 1.0
+            }
         );
     }
 
@@ -162,8 +189,14 @@ mod tests {
                 assign: None,
             },
         ];
-        assert_eq!(find_catcher(&c, "A").map(|c| c.next.as_str()), Some("HandleA"));
-        assert_eq!(find_catcher(&c, "B").map(|c| c.next.as_str()), Some("HandleAll"));
+        assert_eq!(
+            find_catcher(&c, "A").map(|c| c.next.as_str()),
+            Some("HandleA")
+        );
+        assert_eq!(
+            find_catcher(&c, "B").map(|c| c.next.as_str()),
+            Some("HandleAll")
+        );
         assert!(find_catcher(&c, "States.Runtime").is_none());
     }
 }

@@ -9,8 +9,8 @@ use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, gra
 use crate::entropy::SplitMix64;
 use crate::error::{StatesError, names};
 use crate::model::{Catcher, Retrier, State, StateKind, StringOrPath, WaitFor};
-use crate::template::Template;
 use crate::path::{Scope, Variables};
+use crate::template::Template;
 
 use super::retry::{RetryDecision, decide_retry, find_catcher};
 
@@ -35,7 +35,10 @@ pub(super) enum Phase {
     Running,
     Task(TaskPhase),
     RetryDelay(TimerId),
-    Wait { timer: TimerId, effective: Value },
+    Wait {
+        timer: TimerId,
+        effective: Value,
+    },
     Parallel(ParallelProgress),
     Map(MapProgress),
 }
@@ -103,7 +106,12 @@ impl Decider {
         f(&scope, &mut self.rng)
     }
 
-    pub(super) fn eval(&mut self, run: RunId, template: &Template, input: &Value) -> Result<Value, StatesError> {
+    pub(super) fn eval(
+        &mut self,
+        run: RunId,
+        template: &Template,
+        input: &Value,
+    ) -> Result<Value, StatesError> {
         self.with_scope(run, input, |scope, rng| template.evaluate(scope, rng))
     }
 
@@ -119,7 +127,9 @@ impl Decider {
         };
         match self.eval(run, template, input)? {
             Value::Object(map) => Ok(Some(map)),
-            _ => Err(StatesError::runtime("The value of the 'Assign' field must be a JSON object.")),
+            _ => Err(StatesError::runtime(
+                "The value of the 'Assign' field must be a JSON object.",
+            )),
         }
     }
 
@@ -132,7 +142,10 @@ impl Decider {
     }
 
     /// The definition of the state a run is in.
-    pub(super) fn state_def(&self, run: RunId) -> Option<(std::sync::Arc<crate::model::StateMachine>, String)> {
+    pub(super) fn state_def(
+        &self,
+        run: RunId,
+    ) -> Option<(std::sync::Arc<crate::model::StateMachine>, String)> {
         let name = self.active(run)?.name.clone();
         Some((self.machine.clone(), name))
     }
@@ -208,7 +221,10 @@ impl Decider {
             (None, None) => effective,
         };
         let assigned = self.eval_assign(run, p.assign.as_ref(), &result)?;
-        let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+        let input = self
+            .active(run)
+            .map(|a| a.input.clone())
+            .unwrap_or(Value::Null);
         let after = io::apply_result_path(&p.result_path, &input, result)?;
         let output = self.with_scope(run, &after, |s, _| io::select_io(&p.output_path, s))?;
         self.exit(run, output, assigned, next_of(&p.transition));
@@ -217,17 +233,15 @@ impl Decider {
 
     fn act_choice(&mut self, run: RunId, c: &crate::model::Choice) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&c.input_path, s))?;
-        let matched =
-            self.with_scope(run, &effective, |s, _| super::choice::first_match(&c.choices, s))?;
+        let matched = self.with_scope(run, &effective, |s, _| {
+            super::choice::first_match(&c.choices, s)
+        })?;
         let (next, rule_assign) = match matched {
             Some(i) => (c.choices[i].next.clone(), c.choices[i].assign.as_ref()),
             None => match &c.default {
                 Some(d) => (d.clone(), None),
                 None => {
-                    return Err(StatesError::new(
-                        names::NO_CHOICE_MATCHED,
-                        "No Matches!",
-                    ));
+                    return Err(StatesError::new(names::NO_CHOICE_MATCHED, "No Matches!"));
                 }
             },
         };
@@ -254,7 +268,12 @@ impl Decider {
         Ok(())
     }
 
-    fn finish_wait(&mut self, run: RunId, w: &crate::model::Wait, effective: Value) -> Result<(), StatesError> {
+    fn finish_wait(
+        &mut self,
+        run: RunId,
+        w: &crate::model::Wait,
+        effective: Value,
+    ) -> Result<(), StatesError> {
         let assigned = self.eval_assign(run, w.assign.as_ref(), &effective)?;
         let output = self.with_scope(run, &effective, |s, _| io::select_io(&w.output_path, s))?;
         self.exit(run, output, assigned, next_of(&w.transition));
@@ -265,7 +284,8 @@ impl Decider {
         let Some(active) = self.active_mut(run) else {
             return;
         };
-        let Phase::Wait { effective, .. } = std::mem::replace(&mut active.phase, Phase::Running) else {
+        let Phase::Wait { effective, .. } = std::mem::replace(&mut active.phase, Phase::Running)
+        else {
             return;
         };
         let Some((machine, name)) = self.state_def(run) else {
@@ -287,13 +307,22 @@ impl Decider {
         Ok(())
     }
 
-    fn fail_error(&mut self, run: RunId, f: &crate::model::Fail) -> Result<StatesError, StatesError> {
+    fn fail_error(
+        &mut self,
+        run: RunId,
+        f: &crate::model::Fail,
+    ) -> Result<StatesError, StatesError> {
         let error = self.fail_field(run, f.error.as_ref(), "ErrorPath")?;
         let cause = self.fail_field(run, f.cause.as_ref(), "CausePath")?;
         Ok(StatesError::new(error, cause))
     }
 
-    fn fail_field(&mut self, run: RunId, field: Option<&StringOrPath>, name: &str) -> Result<String, StatesError> {
+    fn fail_field(
+        &mut self,
+        run: RunId,
+        field: Option<&StringOrPath>,
+        name: &str,
+    ) -> Result<String, StatesError> {
         match field {
             None => Ok(String::new()),
             Some(StringOrPath::Value(s)) => Ok(s.clone()),
@@ -318,9 +347,27 @@ impl Decider {
             return;
         };
         let (selector, result_path, output_path, assign, transition) = match &state.kind {
-            StateKind::Task(t) => (&t.result_selector, &t.result_path, &t.output_path, &t.assign, &t.transition),
-            StateKind::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path, &p.assign, &p.transition),
-            StateKind::Map(m) => (&m.result_selector, &m.result_path, &m.output_path, &m.assign, &m.transition),
+            StateKind::Task(t) => (
+                &t.result_selector,
+                &t.result_path,
+                &t.output_path,
+                &t.assign,
+                &t.transition,
+            ),
+            StateKind::Parallel(p) => (
+                &p.result_selector,
+                &p.result_path,
+                &p.output_path,
+                &p.assign,
+                &p.transition,
+            ),
+            StateKind::Map(m) => (
+                &m.result_selector,
+                &m.result_path,
+                &m.output_path,
+                &m.assign,
+                &m.transition,
+            ),
             _ => return,
         };
         let processed = (|| {
@@ -329,7 +376,10 @@ impl Decider {
                 None => result,
             };
             let assigned = self.eval_assign(run, assign.as_ref(), &selected)?;
-            let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+            let input = self
+                .active(run)
+                .map(|a| a.input.clone())
+                .unwrap_or(Value::Null);
             let after = io::apply_result_path(result_path, &input, selected)?;
             let output = self.with_scope(run, &after, |s, _| io::select_io(output_path, s))?;
             Ok::<_, StatesError>((output, assigned))
@@ -364,7 +414,10 @@ impl Decider {
         };
         let (retriers, catchers) = handlers_of(state);
         let jitter = rand_unit(&mut self.rng);
-        let attempts = self.active(run).map(|a| a.retry_attempts.clone()).unwrap_or_default();
+        let attempts = self
+            .active(run)
+            .map(|a| a.retry_attempts.clone())
+            .unwrap_or_default();
         if let RetryDecision::Retry {
             index,
             delay_seconds,
@@ -384,7 +437,10 @@ impl Decider {
             match self.catch(run, catcher, &error) {
                 Ok(()) => return,
                 Err(e) => {
-                    self.queue.push_back(Work::Ended { run, outcome: Err(e) });
+                    self.queue.push_back(Work::Ended {
+                        run,
+                        outcome: Err(e),
+                    });
                     return;
                 }
             }
@@ -395,13 +451,21 @@ impl Decider {
         });
     }
 
-    fn catch(&mut self, run: RunId, catcher: &Catcher, error: &StatesError) -> Result<(), StatesError> {
+    fn catch(
+        &mut self,
+        run: RunId,
+        catcher: &Catcher,
+        error: &StatesError,
+    ) -> Result<(), StatesError> {
         let mut error_output = Map::new();
         error_output.insert("Error".into(), Value::from(error.error.clone()));
         error_output.insert("Cause".into(), Value::from(error.cause.clone()));
         let error_output = Value::Object(error_output);
         let assigned = self.eval_assign(run, catcher.assign.as_ref(), &error_output)?;
-        let input = self.active(run).map(|a| a.input.clone()).unwrap_or(Value::Null);
+        let input = self
+            .active(run)
+            .map(|a| a.input.clone())
+            .unwrap_or(Value::Null);
         let output = io::apply_result_path(&catcher.result_path, &input, error_output)?;
         self.exit(run, output, assigned, Some(&catcher.next));
         Ok(())
@@ -416,7 +480,11 @@ impl Decider {
         };
         if let Some(active) = self.active_mut(run) {
             active.phase = Phase::Running;
-            let (name, entered, count) = (active.name.clone(), active.entered_time.clone(), active.retry_count);
+            let (name, entered, count) = (
+                active.name.clone(),
+                active.entered_time.clone(),
+                active.retry_count,
+            );
             context::set_state(&mut self.context, &name, &entered, count);
         }
         self.act(run, state);
@@ -424,7 +492,13 @@ impl Decider {
     }
 
     /// Leaves the active state with `output`, going to `next` or ending the run.
-    pub(super) fn exit(&mut self, run: RunId, output: Value, assigned: Option<Map<String, Value>>, next: Option<&str>) {
+    pub(super) fn exit(
+        &mut self,
+        run: RunId,
+        output: Value,
+        assigned: Option<Map<String, Value>>,
+        next: Option<&str>,
+    ) {
         let Some(active) = self.active(run) else {
             return;
         };
@@ -508,20 +582,24 @@ fn rand_unit(rng: &mut SplitMix64) -> f64 {
 }
 
 /// When a Wait state ends.
-fn wait_until(wait: &WaitFor, scope: &Scope<'_>, now: DateTime<Utc>) -> Result<DateTime<Utc>, StatesError> {
+fn wait_until(
+    wait: &WaitFor,
+    scope: &Scope<'_>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, StatesError> {
     let after_seconds = |seconds: u64| {
         let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
         chrono::Duration::try_seconds(seconds)
             .and_then(|d| now.checked_add_signed(d))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     };
-    let parse = |text: &str| {
-        super::choice::parse_timestamp(text).map(|t| t.with_timezone(&Utc))
-    };
+    let parse = |text: &str| super::choice::parse_timestamp(text).map(|t| t.with_timezone(&Utc));
     match wait {
         WaitFor::Seconds(s) => Ok(after_seconds(*s)),
         WaitFor::Timestamp(t) => parse(t).ok_or_else(|| {
-            StatesError::runtime(format!("The value '{t}' of the field 'Timestamp' is not a valid timestamp."))
+            StatesError::runtime(format!(
+                "The value '{t}' of the field 'Timestamp' is not a valid timestamp."
+            ))
         }),
         WaitFor::SecondsPath(p) => {
             let value = io::select_required(p, scope)?;

@@ -32,7 +32,9 @@ impl TaskFamily {
             ["arn", _, "states", "", "", rest] => {
                 let (resource_type, name) = match rest.strip_prefix("aws-sdk:") {
                     Some(sdk) => match sdk.split_once(':') {
-                        Some((service, action)) => (format!("aws-sdk:{service}"), action.to_string()),
+                        Some((service, action)) => {
+                            (format!("aws-sdk:{service}"), action.to_string())
+                        }
                         None => ("aws-sdk".to_string(), sdk.to_string()),
                     },
                     None => match rest.split_once(':') {
@@ -45,7 +47,9 @@ impl TaskFamily {
                     resource: name,
                 }
             }
-            ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => TaskFamily::Activity,
+            ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => {
+                TaskFamily::Activity
+            }
             ["arn", _, "lambda", ..] => TaskFamily::Lambda,
             _ => TaskFamily::Service {
                 resource_type: "unknown".into(),
@@ -111,7 +115,12 @@ pub(super) struct TaskPhase {
 }
 
 impl Decider {
-    pub(super) fn start_task(&mut self, run: RunId, name: &str, t: &Task) -> Result<(), StatesError> {
+    pub(super) fn start_task(
+        &mut self,
+        run: RunId,
+        name: &str,
+        t: &Task,
+    ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&t.input_path, s))?;
         let task_token = t
             .resource
@@ -131,7 +140,8 @@ impl Decider {
         let parameters = parameters?;
         let parameters_text = io::to_text(&parameters);
         io::check_size(&parameters_text, name)?;
-        let timeout_seconds = self.seconds_field(run, t.timeout_seconds.as_ref(), "TimeoutSecondsPath")?;
+        let timeout_seconds =
+            self.seconds_field(run, t.timeout_seconds.as_ref(), "TimeoutSecondsPath")?;
         let heartbeat_seconds =
             self.seconds_field(run, t.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath")?;
 
@@ -185,9 +195,14 @@ impl Decider {
             timeout_seconds,
             heartbeat_seconds,
         }));
-        let timeout = timeout_seconds.map(|s| self.start_timer(TimerPurpose::TaskTimeout(run, task), s as f64));
-        let heartbeat = heartbeat_seconds
-            .map(|s| (self.start_timer(TimerPurpose::Heartbeat(run, task), s as f64), s));
+        let timeout = timeout_seconds
+            .map(|s| self.start_timer(TimerPurpose::TaskTimeout(run, task), s as f64));
+        let heartbeat = heartbeat_seconds.map(|s| {
+            (
+                self.start_timer(TimerPurpose::Heartbeat(run, task), s as f64),
+                s,
+            )
+        });
         if let Some(active) = self.active_mut(run) {
             active.phase = Phase::Task(TaskPhase {
                 task,
@@ -252,7 +267,10 @@ impl Decider {
         self.emit(run, phase.family.succeeded(), details);
         let name = self.active(run).map(|a| a.name.clone()).unwrap_or_default();
         match io::check_size(&text, &name) {
-            Ok(()) => self.queue.push_back(Work::Result { run, result: output }),
+            Ok(()) => self.queue.push_back(Work::Result {
+                run,
+                result: output,
+            }),
             Err(e) => self.queue.push_back(Work::Error { run, error: e }),
         }
     }
