@@ -42,7 +42,7 @@ fn chain10() -> StateMachine {
 
 /// About 1 KiB of JSON.
 fn payload() -> Value {
-    let lines: Vec<Value> = (0..12)
+    let lines: Vec<Value> = (0..21)
         .map(|i| json!({ "sku": format!("SKU-{i:05}"), "quantity": i + 1, "price": 9.99 }))
         .collect();
     json!({
@@ -69,7 +69,7 @@ fn meta() -> ExecutionMeta {
 fn pass_chain_10_states(bencher: divan::Bencher) {
     let machine = Arc::new(chain10());
     let input = payload();
-    assert!(serde_json::to_string(&input).map(|s| s.len()).unwrap_or(0) > 900);
+    assert!(serde_json::to_string(&input).map(|s| s.len()).unwrap_or(0) > 1000);
     let now: DateTime<Utc> = DateTime::UNIX_EPOCH;
     bencher.counter(ItemsCount::new(10usize)).bench_local(|| {
         let mut decider = Decider::new(machine.clone(), meta());

@@ -88,6 +88,7 @@ impl Decider {
                 run: child,
                 state: branch.start_at.clone(),
                 input: effective.clone(),
+                text: None,
             });
         }
         if let Some(active) = self.active_mut(run) {
@@ -252,6 +253,7 @@ impl Decider {
                 run: child,
                 state: m.processor.start_at.clone(),
                 input,
+                text: None,
             });
         }
     }

@@ -1,6 +1,8 @@
 //! Input and output processing shared by all states: `InputPath`, `OutputPath`,
 //! `ResultPath`, payload size limits and JSON text for the history.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use crate::error::{StatesError, names};
@@ -20,10 +22,18 @@ pub fn not_truncated() -> Value {
 
 /// Applies `InputPath` or `OutputPath` to `scope.input`.
 pub fn select_io(path: &IoPath, scope: &Scope<'_>) -> Result<Value, StatesError> {
+    select_io_cow(path, scope).map(Cow::into_owned)
+}
+
+/// [`select_io`] without copying when the whole document is selected.
+pub fn select_io_cow<'a>(path: &IoPath, scope: &Scope<'a>) -> Result<Cow<'a, Value>, StatesError> {
     match path {
-        IoPath::Whole => Ok(scope.input.clone()),
-        IoPath::Null => Ok(Value::Object(Default::default())),
-        IoPath::Path(p) => select_required(p, scope),
+        IoPath::Whole => Ok(Cow::Borrowed(scope.input)),
+        IoPath::Null => Ok(Cow::Owned(Value::Object(Default::default()))),
+        IoPath::Path(p) => match p.select(scope) {
+            Some(v) => Ok(v),
+            None => Err(StatesError::runtime(missing_path_cause(p, scope.input))),
+        },
     }
 }
 
@@ -68,14 +78,14 @@ fn missing_path_cause(path: &Path, input: &Value) -> String {
 /// Combines a state's raw input with its result according to `ResultPath`.
 pub fn apply_result_path(
     spec: &ResultPathSpec,
-    input: &Value,
+    input: Value,
     result: Value,
 ) -> Result<Value, StatesError> {
     match spec {
         ResultPathSpec::Replace => Ok(result),
-        ResultPathSpec::Discard => Ok(input.clone()),
+        ResultPathSpec::Discard => Ok(input),
         ResultPathSpec::Path(path) => path
-            .write(input.clone(), result)
+            .write(input, result)
             .map_err(|e| StatesError::new(names::RESULT_PATH_MATCH_FAILURE, e.message)),
     }
 }

@@ -198,6 +198,8 @@ enum Work {
         run: RunId,
         state: String,
         input: Value,
+        /// The input as JSON text, when the previous state already wrote it.
+        text: Option<String>,
     },
     /// The active state of `run` produced its raw result (Task, Parallel, Map).
     Result { run: RunId, result: Value },
@@ -298,6 +300,7 @@ impl Decider {
             run: root,
             state: start_at,
             input,
+            text: None,
         });
     }
 
@@ -378,7 +381,12 @@ impl Decider {
                 break;
             }
             match work {
-                Work::Enter { run, state, input } => self.enter(run, &state, input),
+                Work::Enter {
+                    run,
+                    state,
+                    input,
+                    text,
+                } => self.enter(run, &state, input, text),
                 Work::Result { run, result } => self.state_result(run, result),
                 Work::Error { run, error } => self.state_error(run, error),
                 Work::Ended { run, outcome } => self.run_ended(run, outcome),

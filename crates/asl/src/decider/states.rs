@@ -8,7 +8,9 @@ use super::task::TaskPhase;
 use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, graph_of, io};
 use crate::entropy::SplitMix64;
 use crate::error::{StatesError, names};
-use crate::model::{Catcher, Retrier, State, StateKind, StringOrPath, WaitFor};
+use crate::model::{
+    Catcher, IoPath, ResultPathSpec, Retrier, State, StateKind, StringOrPath, WaitFor,
+};
 use crate::path::{Scope, Variables};
 use crate::template::Template;
 
@@ -149,8 +151,7 @@ impl Decider {
         let name = self.active(run)?.name.clone();
         Some((self.machine.clone(), name))
     }
-
-    pub(super) fn enter(&mut self, run: RunId, name: &str, input: Value) {
+    pub(super) fn enter(&mut self, run: RunId, name: &str, input: Value, text: Option<String>) {
         let machine = self.machine.clone();
         let Some(steps) = self.run(run).map(|r| r.graph.clone()) else {
             return;
@@ -165,7 +166,8 @@ impl Decider {
         };
         let mut details = Map::new();
         details.insert("name".into(), Value::from(name));
-        details.insert("input".into(), Value::from(io::to_text(&input)));
+        let text = text.unwrap_or_else(|| io::to_text(&input));
+        details.insert("input".into(), Value::from(text));
         details.insert("inputDetails".into(), io::not_truncated());
         let entered_event = self.emit(run, EventType::entered(state.kind.type_name()), details);
         let entered_time = context::timestamp(self.now);
@@ -212,27 +214,61 @@ impl Decider {
             self.field_failure(run, e);
         }
     }
-
     fn act_pass(&mut self, run: RunId, p: &crate::model::Pass) -> Result<(), StatesError> {
-        let effective = self.with_state_input(run, |s, _| io::select_io(&p.input_path, s))?;
-        let result = match (&p.result, &p.parameters) {
-            (Some(r), _) => r.clone(),
-            (None, Some(params)) => self.eval(run, params, &effective)?,
-            (None, None) => effective,
-        };
+        let result = self.with_state_input(run, |s, rng| {
+            let effective = io::select_io_cow(&p.input_path, s)?;
+            match (&p.result, &p.parameters) {
+                (Some(r), _) => Ok(r.clone()),
+                (None, Some(params)) => {
+                    let scope = Scope {
+                        input: &effective,
+                        context: s.context,
+                        variables: s.variables,
+                    };
+                    params.evaluate(&scope, rng)
+                }
+                (None, None) => Ok(effective.into_owned()),
+            }
+        })?;
         let assigned = self.eval_assign(run, p.assign.as_ref(), &result)?;
-        let input = self
-            .active(run)
-            .map(|a| a.input.clone())
-            .unwrap_or(Value::Null);
-        let after = io::apply_result_path(&p.result_path, &input, result)?;
-        let output = self.with_scope(run, &after, |s, _| io::select_io(&p.output_path, s))?;
+        let input = self.take_input(run);
+        let after = io::apply_result_path(&p.result_path, input, result)?;
+        let output = self.output_of(run, &p.output_path, after)?;
         self.exit(run, output, assigned, next_of(&p.transition));
         Ok(())
     }
 
+    /// Takes the active state's raw input, for states that no longer need it.
+    fn take_input(&mut self, run: RunId) -> Value {
+        self.active_mut(run)
+            .map(|a| std::mem::take(&mut a.input))
+            .unwrap_or(Value::Null)
+    }
+
+    /// The effective input (after `InputPath`) of a state that does not need its raw
+    /// input again.
+    fn effective_input(&mut self, run: RunId, path: &IoPath) -> Result<Value, StatesError> {
+        match path {
+            IoPath::Whole => Ok(self.take_input(run)),
+            _ => self.with_state_input(run, |s, _| io::select_io(path, s)),
+        }
+    }
+
+    /// Applies `OutputPath` to a document the state is done with.
+    pub(super) fn output_of(
+        &mut self,
+        run: RunId,
+        path: &IoPath,
+        document: Value,
+    ) -> Result<Value, StatesError> {
+        match path {
+            IoPath::Whole => Ok(document),
+            _ => self.with_scope(run, &document, |s, _| io::select_io(path, s)),
+        }
+    }
+
     fn act_choice(&mut self, run: RunId, c: &crate::model::Choice) -> Result<(), StatesError> {
-        let effective = self.with_state_input(run, |s, _| io::select_io(&c.input_path, s))?;
+        let effective = self.effective_input(run, &c.input_path)?;
         let matched = self.with_scope(run, &effective, |s, _| {
             super::choice::first_match(&c.choices, s)
         })?;
@@ -249,13 +285,13 @@ impl Decider {
         if let Some(rule) = self.eval_assign(run, rule_assign, &effective)? {
             assigned.get_or_insert_with(Map::new).extend(rule);
         }
-        let output = self.with_scope(run, &effective, |s, _| io::select_io(&c.output_path, s))?;
+        let output = self.output_of(run, &c.output_path, effective)?;
         self.exit(run, output, assigned, Some(&next));
         Ok(())
     }
 
     fn act_wait(&mut self, run: RunId, w: &crate::model::Wait) -> Result<(), StatesError> {
-        let effective = self.with_state_input(run, |s, _| io::select_io(&w.input_path, s))?;
+        let effective = self.effective_input(run, &w.input_path)?;
         let now = self.now;
         let fire_at = self.with_scope(run, &effective, |s, _| wait_until(&w.wait_for, s, now))?;
         if fire_at <= self.now {
@@ -275,7 +311,7 @@ impl Decider {
         effective: Value,
     ) -> Result<(), StatesError> {
         let assigned = self.eval_assign(run, w.assign.as_ref(), &effective)?;
-        let output = self.with_scope(run, &effective, |s, _| io::select_io(&w.output_path, s))?;
+        let output = self.output_of(run, &w.output_path, effective)?;
         self.exit(run, output, assigned, next_of(&w.transition));
         Ok(())
     }
@@ -301,8 +337,8 @@ impl Decider {
     }
 
     fn act_succeed(&mut self, run: RunId, s: &crate::model::Succeed) -> Result<(), StatesError> {
-        let effective = self.with_state_input(run, |sc, _| io::select_io(&s.input_path, sc))?;
-        let output = self.with_scope(run, &effective, |sc, _| io::select_io(&s.output_path, sc))?;
+        let effective = self.effective_input(run, &s.input_path)?;
+        let output = self.output_of(run, &s.output_path, effective)?;
         self.exit(run, output, None, None);
         Ok(())
     }
@@ -375,13 +411,17 @@ impl Decider {
                 Some(sel) => self.eval(run, sel, &result)?,
                 None => result,
             };
-            let assigned = self.eval_assign(run, assign.as_ref(), &selected)?;
-            let input = self
-                .active(run)
-                .map(|a| a.input.clone())
-                .unwrap_or(Value::Null);
-            let after = io::apply_result_path(result_path, &input, selected)?;
-            let output = self.with_scope(run, &after, |s, _| io::select_io(output_path, s))?;
+            let assigned = self.eval_assign(run, assign.as_ref(), &selected)?; // The raw input stays with the state until this succeeds: a failing
+            // ResultPath may still be caught, and the catcher writes into that input.
+            let input = match result_path {
+                ResultPathSpec::Replace => Value::Null,
+                _ => self
+                    .active(run)
+                    .map(|a| a.input.clone())
+                    .unwrap_or(Value::Null),
+            };
+            let after = io::apply_result_path(result_path, input, selected)?;
+            let output = self.output_of(run, output_path, after)?;
             Ok::<_, StatesError>((output, assigned))
         })();
         match processed {
@@ -462,11 +502,8 @@ impl Decider {
         error_output.insert("Cause".into(), Value::from(error.cause.clone()));
         let error_output = Value::Object(error_output);
         let assigned = self.eval_assign(run, catcher.assign.as_ref(), &error_output)?;
-        let input = self
-            .active(run)
-            .map(|a| a.input.clone())
-            .unwrap_or(Value::Null);
-        let output = io::apply_result_path(&catcher.result_path, &input, error_output)?;
+        let input = self.take_input(run);
+        let output = io::apply_result_path(&catcher.result_path, input, error_output)?;
         self.exit(run, output, assigned, Some(&catcher.next));
         Ok(())
     }
@@ -514,7 +551,8 @@ impl Decider {
             .map(|s| s.kind.type_name())
             .unwrap_or("Pass");
         let mut details = Map::new();
-        details.insert("name".into(), Value::from(name));
+        details.insert("name".into(), Value::from(name)); // The next state's entered event carries the same text.
+        let text_for_next = text.clone();
         details.insert("output".into(), Value::from(text));
         details.insert("outputDetails".into(), io::not_truncated());
         if let Some(vars) = &assigned {
@@ -537,6 +575,7 @@ impl Decider {
                 run,
                 state: next.to_string(),
                 input: output,
+                text: Some(text_for_next),
             }),
             None => self.queue.push_back(Work::Ended {
                 run,
