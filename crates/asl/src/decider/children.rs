@@ -118,20 +118,22 @@ impl Decider {
                 io::to_text(&items)
             )));
         };
-        let limit = match self.count_field(
+        let limit = match self.whole_number(
             run,
             &effective,
             Some(&m.max_concurrency),
             "MaxConcurrencyPath",
+            0,
         )? {
             Some(0) | None => usize::MAX,
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
         };
-        let tolerated_count = self.count_field(
+        let tolerated_count = self.whole_number(
             run,
             &effective,
             m.tolerated_failure_count.as_ref(),
             "ToleratedFailureCountPath",
+            0,
         )?;
         let tolerated_percentage = match &m.tolerated_failure_percentage {
             None => None,
@@ -180,28 +182,6 @@ impl Decider {
             return Ok(());
         }
         self.launch_iterations(run, name, m)
-    }
-
-    fn count_field(
-        &mut self,
-        run: RunId,
-        effective: &Value,
-        field: Option<&NumberOrPath<u64>>,
-        name: &str,
-    ) -> Result<Option<u64>, StatesError> {
-        match field {
-            None => Ok(None),
-            Some(NumberOrPath::Value(v)) => Ok(Some(*v)),
-            Some(NumberOrPath::Path(path)) => {
-                let value = self.with_scope(run, effective, |s, _| io::select_required(path, s))?;
-                value.as_u64().map(Some).ok_or_else(|| {
-                    StatesError::runtime(format!(
-                        "The value for the field '{name}' must be a non-negative integer, but was {}",
-                        io::to_text(&value)
-                    ))
-                })
-            }
-        }
     }
 
     /// Starts iterations until the concurrency limit is reached or none are left.

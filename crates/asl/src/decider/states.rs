@@ -9,7 +9,7 @@ use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, gra
 use crate::entropy::SplitMix64;
 use crate::error::{StatesError, names};
 use crate::model::{
-    Catcher, IoPath, ResultPathSpec, Retrier, State, StateKind, StringOrPath, WaitFor,
+    Catcher, IoPath, NumberOrPath, ResultPathSpec, Retrier, State, StateKind, StringOrPath, WaitFor,
 };
 use crate::path::{Scope, Variables};
 use crate::template::Template;
@@ -236,6 +236,32 @@ impl Decider {
         let output = self.output_of(run, &p.output_path, after)?;
         self.exit(run, output, assigned, next_of(&p.transition));
         Ok(())
+    }
+
+    /// A whole number given in the definition or read with its `…Path` field from
+    /// `input`; a path must select an integer of at least `minimum`.
+    pub(super) fn whole_number(
+        &mut self,
+        run: RunId,
+        input: &Value,
+        field: Option<&NumberOrPath<u64>>,
+        name: &str,
+        minimum: u64,
+    ) -> Result<Option<u64>, StatesError> {
+        match field {
+            None => Ok(None),
+            Some(NumberOrPath::Value(v)) => Ok(Some(*v)),
+            Some(NumberOrPath::Path(path)) => {
+                let value = self.with_scope(run, input, |s, _| io::select_required(path, s))?;
+                match value.as_u64() {
+                    Some(n) if n >= minimum => Ok(Some(n)),
+                    _ => Err(StatesError::runtime(format!(
+                        "The value for the field '{name}' must be an integer of at least {minimum}, but was {}",
+                        io::to_text(&value)
+                    ))),
+                }
+            }
+        }
     }
 
     /// Takes the active state's raw input, for states that no longer need it.

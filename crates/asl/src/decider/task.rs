@@ -9,7 +9,7 @@ use super::{
 };
 use crate::entropy::Entropy;
 use crate::error::StatesError;
-use crate::model::{NumberOrPath, Task};
+use crate::model::Task;
 
 /// What kind of work a `Resource` names; it decides which history events are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +122,20 @@ impl Decider {
         t: &Task,
     ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&t.input_path, s))?;
+        let timeout_seconds = self.whole_number(
+            run,
+            &effective,
+            t.timeout_seconds.as_ref(),
+            "TimeoutSecondsPath",
+            1,
+        )?;
+        let heartbeat_seconds = self.whole_number(
+            run,
+            &effective,
+            t.heartbeat_seconds.as_ref(),
+            "HeartbeatSecondsPath",
+            1,
+        )?;
         let task_token = t
             .resource
             .ends_with(".waitForTaskToken")
@@ -140,10 +154,6 @@ impl Decider {
         let parameters = parameters?;
         let parameters_text = io::to_text(&parameters);
         io::check_size(&parameters_text, name)?;
-        let timeout_seconds =
-            self.seconds_field(run, t.timeout_seconds.as_ref(), "TimeoutSecondsPath")?;
-        let heartbeat_seconds =
-            self.seconds_field(run, t.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath")?;
 
         let invocation = {
             let counter = self.invocations.entry(name.to_string()).or_insert(0);
@@ -212,28 +222,6 @@ impl Decider {
             });
         }
         Ok(())
-    }
-
-    fn seconds_field(
-        &mut self,
-        run: RunId,
-        field: Option<&NumberOrPath<u64>>,
-        name: &str,
-    ) -> Result<Option<u64>, StatesError> {
-        match field {
-            None => Ok(None),
-            Some(NumberOrPath::Value(v)) => Ok(Some(*v)),
-            Some(NumberOrPath::Path(p)) => {
-                let value = self.with_state_input(run, |s, _| io::select_required(p, s))?;
-                match value.as_u64() {
-                    Some(v) if v > 0 => Ok(Some(v)),
-                    _ => Err(StatesError::runtime(format!(
-                        "The value for the field '{name}' must be a positive integer, but was {}",
-                        io::to_text(&value)
-                    ))),
-                }
-            }
-        }
     }
 
     /// Removes the task from the run's active state if that state still waits for it.
