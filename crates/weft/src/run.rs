@@ -186,25 +186,22 @@ async fn execute(prepared: Prepared) -> ExecutionStatus {
 pub fn outcome_json(status: &ExecutionStatus) -> Value {
     let mut out = Map::new();
     out.insert("status".into(), Value::from(status.api_name()));
-    let mut put = |key: &str, value: &Option<String>| {
-        if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
-            out.insert(key.into(), Value::from(v.clone()));
-        }
-    };
-    match status {
-        ExecutionStatus::Succeeded { .. } | ExecutionStatus::Pending | ExecutionStatus::Running => {
+    let (error, cause) = match status {
+        ExecutionStatus::Succeeded { output } => {
+            out.insert("output".into(), output.clone());
+            (None, None)
         }
         ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
-            put("error", &Some(error.clone()));
-            put("cause", &Some(cause.clone()));
+            (Some(error.as_str()), Some(cause.as_str()))
         }
-        ExecutionStatus::Aborted { error, cause } => {
-            put("error", error);
-            put("cause", cause);
+        ExecutionStatus::Aborted { error, cause } => (error.as_deref(), cause.as_deref()),
+        ExecutionStatus::Pending | ExecutionStatus::Running => (None, None),
+    };
+    // An execution without an error or cause (e.g. a Fail state with neither) shows none.
+    for (key, value) in [("error", error), ("cause", cause)] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            out.insert(key.into(), Value::from(v));
         }
-    }
-    if let ExecutionStatus::Succeeded { output } = status {
-        out.insert("output".into(), output.clone());
     }
     Value::Object(out)
 }

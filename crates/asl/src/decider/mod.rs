@@ -186,8 +186,9 @@ struct ChildOf {
 enum TimerPurpose {
     Wait(RunId),
     Retry(RunId),
-    TaskTimeout(RunId, TaskId),
-    Heartbeat(RunId, TaskId),
+    // The run of a task is found through the task itself.
+    TaskTimeout(TaskId),
+    Heartbeat(TaskId),
     Execution,
 }
 
@@ -332,11 +333,11 @@ impl Decider {
             TimerPurpose::Execution => self.execution_timed_out(),
             TimerPurpose::Wait(run) => self.wait_elapsed(run),
             TimerPurpose::Retry(run) => self.retry_elapsed(run),
-            TimerPurpose::TaskTimeout(run, task) => {
-                self.task_timed_out(run, task, crate::error::names::TIMEOUT)
+            TimerPurpose::TaskTimeout(task) => {
+                self.task_timed_out(task, crate::error::names::TIMEOUT)
             }
-            TimerPurpose::Heartbeat(run, task) => {
-                self.task_timed_out(run, task, crate::error::names::HEARTBEAT_TIMEOUT)
+            TimerPurpose::Heartbeat(task) => {
+                self.task_timed_out(task, crate::error::names::HEARTBEAT_TIMEOUT)
             }
         }
     }
@@ -504,19 +505,13 @@ impl Decider {
         self.next_id += 1;
         id
     }
-
     fn start_timer(&mut self, purpose: TimerPurpose, seconds: f64) -> TimerId {
-        let timer = TimerId(self.fresh_id());
         let millis = (seconds.max(0.0) * 1000.0).min(i64::MAX as f64 / 2.0) as i64;
         let fire_at = self
             .now
             .checked_add_signed(chrono::Duration::milliseconds(millis))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        self.timers.insert(timer, purpose);
-        self.out
-            .commands
-            .push(Command::StartTimer { timer, fire_at });
-        timer
+        self.start_timer_at(purpose, fire_at)
     }
 
     fn start_timer_at(&mut self, purpose: TimerPurpose, fire_at: DateTime<Utc>) -> TimerId {

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 use super::children::{MapProgress, ParallelProgress};
 use super::task::TaskPhase;
 use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, graph_of, io};
-use crate::entropy::SplitMix64;
+use crate::entropy::{Entropy, SplitMix64};
 use crate::error::{StatesError, names};
 use crate::model::{
-    Catcher, IoPath, NumberOrPath, ResultPathSpec, Retrier, State, StateKind, StringOrPath, WaitFor,
+    Catcher, IoPath, NumberOrPath, ResultPathSpec, State, StateKind, StringOrPath, WaitFor,
 };
 use crate::path::{Scope, Variables};
 use crate::template::Template;
@@ -178,7 +178,7 @@ impl Decider {
                 input,
                 entered_time,
                 entered_event,
-                retry_attempts: vec![0; retriers_of(state).len()],
+                retry_attempts: vec![0; state.kind.result_handling().map_or(0, |h| h.retry.len())],
                 retry_count: 0,
                 phase: Phase::Running,
             });
@@ -408,50 +408,32 @@ impl Decider {
         let Some(state) = self.lookup(&machine, run, &name) else {
             return;
         };
-        let (selector, result_path, output_path, assign, transition) = match &state.kind {
-            StateKind::Task(t) => (
-                &t.result_selector,
-                &t.result_path,
-                &t.output_path,
-                &t.assign,
-                &t.transition,
-            ),
-            StateKind::Parallel(p) => (
-                &p.result_selector,
-                &p.result_path,
-                &p.output_path,
-                &p.assign,
-                &p.transition,
-            ),
-            StateKind::Map(m) => (
-                &m.result_selector,
-                &m.result_path,
-                &m.output_path,
-                &m.assign,
-                &m.transition,
-            ),
-            _ => return,
+        let Some(handling) = state.kind.result_handling() else {
+            return;
         };
         let processed = (|| {
-            let selected = match selector {
+            let selected = match handling.result_selector {
                 Some(sel) => self.eval(run, sel, &result)?,
                 None => result,
             };
-            let assigned = self.eval_assign(run, assign.as_ref(), &selected)?; // The raw input stays with the state until this succeeds: a failing
+            let assigned = self.eval_assign(run, handling.assign, &selected)?;
+            // The raw input stays with the state until this succeeds: a failing
             // ResultPath may still be caught, and the catcher writes into that input.
-            let input = match result_path {
+            let input = match handling.result_path {
                 ResultPathSpec::Replace => Value::Null,
                 _ => self
                     .active(run)
                     .map(|a| a.input.clone())
                     .unwrap_or(Value::Null),
             };
-            let after = io::apply_result_path(result_path, input, selected)?;
-            let output = self.output_of(run, output_path, after)?;
+            let after = io::apply_result_path(handling.result_path, input, selected)?;
+            let output = self.output_of(run, handling.output_path, after)?;
             Ok::<_, StatesError>((output, assigned))
         })();
         match processed {
-            Ok((output, assigned)) => self.exit(run, output, assigned, next_of(transition)),
+            Ok((output, assigned)) => {
+                self.exit(run, output, assigned, next_of(handling.transition))
+            }
             Err(e) => self.field_failure(run, e),
         }
     }
@@ -478,8 +460,11 @@ impl Decider {
         let Some(state) = self.lookup(&machine, run, &name) else {
             return;
         };
-        let (retriers, catchers) = handlers_of(state);
-        let jitter = rand_unit(&mut self.rng);
+        let (retriers, catchers) = state
+            .kind
+            .result_handling()
+            .map_or((&[][..], &[][..]), |h| (h.retry, h.catch));
+        let jitter = self.rng.next_f64();
         let attempts = self
             .active(run)
             .map(|a| a.retry_attempts.clone())
@@ -626,24 +611,6 @@ fn next_of(transition: &crate::model::Transition) -> Option<&str> {
         crate::model::Transition::Next(n) => Some(n),
         crate::model::Transition::End => None,
     }
-}
-
-fn retriers_of(state: &State) -> &[Retrier] {
-    handlers_of(state).0
-}
-
-fn handlers_of(state: &State) -> (&[Retrier], &[Catcher]) {
-    match &state.kind {
-        StateKind::Task(t) => (&t.retry, &t.catch),
-        StateKind::Parallel(p) => (&p.retry, &p.catch),
-        StateKind::Map(m) => (&m.retry, &m.catch),
-        _ => (&[], &[]),
-    }
-}
-
-fn rand_unit(rng: &mut SplitMix64) -> f64 {
-    use crate::entropy::Entropy;
-    rng.next_f64()
 }
 
 /// When a Wait state ends.

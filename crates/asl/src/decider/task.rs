@@ -205,14 +205,10 @@ impl Decider {
             timeout_seconds,
             heartbeat_seconds,
         }));
-        let timeout = timeout_seconds
-            .map(|s| self.start_timer(TimerPurpose::TaskTimeout(run, task), s as f64));
-        let heartbeat = heartbeat_seconds.map(|s| {
-            (
-                self.start_timer(TimerPurpose::Heartbeat(run, task), s as f64),
-                s,
-            )
-        });
+        let timeout =
+            timeout_seconds.map(|s| self.start_timer(TimerPurpose::TaskTimeout(task), s as f64));
+        let heartbeat = heartbeat_seconds
+            .map(|s| (self.start_timer(TimerPurpose::Heartbeat(task), s as f64), s));
         if let Some(active) = self.active_mut(run) {
             active.phase = Phase::Task(TaskPhase {
                 task,
@@ -285,20 +281,18 @@ impl Decider {
             return;
         };
         self.cancel_timer(old);
-        let timer = self.start_timer(TimerPurpose::Heartbeat(run, task), seconds as f64);
+        let timer = self.start_timer(TimerPurpose::Heartbeat(task), seconds as f64);
         if let Some(active) = self.active_mut(run)
             && let Phase::Task(phase) = &mut active.phase
         {
             phase.heartbeat = Some((timer, seconds));
         }
     }
-
-    pub(super) fn task_timed_out(&mut self, run: RunId, task: TaskId, error_name: &str) {
+    pub(super) fn task_timed_out(&mut self, task: TaskId, error_name: &str) {
         // The timer that fired is already forgotten; claiming cancels the other one.
-        let Some((run_of_task, phase)) = self.claim_task(task) else {
+        let Some((run, phase)) = self.claim_task(task) else {
             return;
         };
-        debug_assert_eq!(run, run_of_task);
         self.out.commands.push(Command::CancelTask { task });
         let cause = if error_name == crate::error::names::HEARTBEAT_TIMEOUT {
             "The task did not send a heartbeat within its HeartbeatSeconds."
@@ -308,9 +302,9 @@ impl Decider {
         let mut details = phase.family.base_details();
         details.insert("error".into(), Value::from(error_name));
         details.insert("cause".into(), Value::from(cause));
-        self.emit(run_of_task, phase.family.timed_out(), details);
+        self.emit(run, phase.family.timed_out(), details);
         self.queue.push_back(Work::Error {
-            run: run_of_task,
+            run,
             error: StatesError::new(error_name, cause),
         });
     }

@@ -89,6 +89,45 @@ impl StateKind {
     }
 }
 
+/// The fields Task, Parallel and Map share for what follows their work: the result
+/// goes through `ResultSelector`, `Assign`, `ResultPath` and `OutputPath`, errors
+/// through `Retry` and `Catch`.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultHandling<'a> {
+    pub result_selector: Option<&'a Template>,
+    pub result_path: &'a ResultPathSpec,
+    pub output_path: &'a IoPath,
+    pub assign: Option<&'a Template>,
+    pub retry: &'a [Retrier],
+    pub catch: &'a [Catcher],
+    pub transition: &'a Transition,
+}
+
+impl StateKind {
+    /// The result and error handling of a Task, Parallel or Map state.
+    pub fn result_handling(&self) -> Option<ResultHandling<'_>> {
+        macro_rules! view {
+            ($s:expr) => {
+                ResultHandling {
+                    result_selector: $s.result_selector.as_ref(),
+                    result_path: &$s.result_path,
+                    output_path: &$s.output_path,
+                    assign: $s.assign.as_ref(),
+                    retry: &$s.retry,
+                    catch: &$s.catch,
+                    transition: &$s.transition,
+                }
+            };
+        }
+        match self {
+            StateKind::Task(t) => Some(view!(t)),
+            StateKind::Parallel(p) => Some(view!(p)),
+            StateKind::Map(m) => Some(view!(m)),
+            _ => None,
+        }
+    }
+}
+
 /// `InputPath` / `OutputPath`: absent means `$` (everything); JSON `null` means `{}`.
 #[derive(Debug, Clone, Default)]
 pub enum IoPath {
