@@ -1,7 +1,10 @@
-//! The engine: everything that happens around the pure deciders. For now it performs
-//! tasks (mocked responses and real HTTP calls) and drives an execution in-process.
+//! The engine: everything that happens around the pure deciders. It performs tasks
+//! (mocked responses and real HTTP calls), drives an execution in-process (`local`),
+//! and runs executions durably behind the server (`durable`).
 
+pub mod arn;
 pub mod dispatch;
+pub mod durable;
 pub mod http_task;
 pub mod local;
 pub mod mock_config;
