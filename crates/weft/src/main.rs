@@ -1,7 +1,8 @@
-//! `weft`: run, validate and (later) serve workflows.
+//! `weft`: serve, run and validate workflows.
 
 mod progress;
 mod run;
+mod serve;
 mod validate;
 
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum OutputFormat {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the Step Functions API, keeping every execution in a store.
+    Serve(serve::ServeArgs),
     /// Run a state machine definition to completion in this process.
     Run(run::RunArgs),
     /// Check a state machine definition and report every problem found.
@@ -43,6 +46,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => serve::main(args),
         Command::Run(args) => run::main(args),
         Command::Validate { file, output } => validate::main(&file, output),
     }

@@ -35,6 +35,8 @@ pub enum EngineError {
     Validation(String),
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl EngineError {
@@ -55,12 +57,12 @@ impl EngineError {
             EngineError::TooManyTags(_) => "TooManyTags",
             EngineError::MissingRequiredParameter(_) => "MissingRequiredParameter",
             EngineError::Validation(_) => "ValidationException",
-            EngineError::Store(_) => "InternalServerError",
+            EngineError::Store(_) | EngineError::Internal(_) => "InternalServerError",
         }
     }
 
     /// Whether the fault is the server's (HTTP 500) rather than the caller's (400).
     pub fn is_server_fault(&self) -> bool {
-        matches!(self, EngineError::Store(_))
+        matches!(self, EngineError::Store(_) | EngineError::Internal(_))
     }
 }

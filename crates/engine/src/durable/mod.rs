@@ -1,18 +1,46 @@
 //! The durable engine behind `weft serve`: executions kept in a [`Store`], driven by
 //! the ASL decider, with group commit, durable timers and recovery after a restart.
+//!
+//! How an execution moves (see `executions.rs`): an input (start, timer, task result,
+//! stop) is handed to the execution's decider under the execution's lock; the
+//! decision's events, the input itself (journal) and the rows of the timers and tasks
+//! it starts or ends become one [`weft_store::ExecutionWrite`], queued to the
+//! [`committer::Committer`] before the lock is released, so an execution's writes
+//! reach the store in decision order. Only after the write is durable are the
+//! decision's commands carried out (timers armed, tasks dispatched) and the caller
+//! answered. After a restart, `recovery.rs` replays each running execution's journal
+//! through a fresh decider, which rebuilds it exactly, and re-arms its timers and
+//! tasks from their rows.
 
 pub mod api;
+mod codec;
+mod committer;
 mod error;
+mod executions;
+mod express;
+mod machines;
+mod paging;
+mod queries;
+mod recovery;
+mod timers;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use weft_store::Store;
 
 use crate::arn::Scope;
+use crate::http_task::HttpTask;
 use crate::mock_config::MockConfig;
 
 pub use api::*;
 pub use error::EngineError;
+
+use committer::Committer;
+use executions::LiveExecution;
+use machines::MachineEntry;
+use timers::Timers;
 
 pub type EngineResult<T> = Result<T, EngineError>;
 
@@ -28,52 +56,97 @@ pub struct EngineConfig {
 /// A handle to the engine; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    #[allow(dead_code)]
-    inner: Arc<()>,
+    inner: Arc<Inner>,
 }
 
-#[allow(unused_variables)]
+struct Inner {
+    store: Arc<dyn Store>,
+    config: EngineConfig,
+    http: HttpTask,
+    committer: Committer,
+    timers: Timers,
+    /// Every state machine, by ARN.
+    machines: RwLock<HashMap<String, Arc<MachineEntry>>>,
+    /// Serialises changes to state machines (create, update, delete, tags).
+    machine_changes: tokio::sync::Mutex<()>,
+    /// Running STANDARD executions, by execution id.
+    live: Mutex<HashMap<i64, Arc<Mutex<LiveExecution>>>>,
+    /// Serialises starts that use the same execution name (by hash of the name).
+    name_locks: Vec<tokio::sync::Mutex<()>>,
+    next_execution_id: AtomicI64,
+    seeds: AtomicU64,
+}
+
 impl Engine {
     /// Opens the engine on a store and brings back every execution that was running.
     pub async fn open(store: Arc<dyn Store>, config: EngineConfig) -> EngineResult<Engine> {
-        todo!()
+        let http = HttpTask::new().map_err(|e| EngineError::Internal(e.to_string()))?;
+        let committer = Committer::start(store.clone());
+        let (fire_tx, mut fire_rx) = tokio::sync::mpsc::unbounded_channel();
+        let timers = Timers::start(move |due| {
+            let _ = fire_tx.send(due);
+        });
+        let seed = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64 ^ 0x9e37_79b9;
+        let inner = Arc::new(Inner {
+            store,
+            config,
+            http,
+            committer,
+            timers,
+            machines: RwLock::new(HashMap::new()),
+            machine_changes: tokio::sync::Mutex::new(()),
+            live: Mutex::new(HashMap::new()),
+            name_locks: (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
+            next_execution_id: AtomicI64::new(1),
+            seeds: AtomicU64::new(seed),
+        });
+        // Timers hold only a weak handle, so dropping the engine ends them.
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            while let Some(due) = fire_rx.recv().await {
+                let Some(inner) = weak.upgrade() else { return };
+                tokio::spawn(async move { inner.timer_fired(due).await });
+            }
+        });
+        inner.recover().await?;
+        Ok(Engine { inner })
     }
 
     pub fn scope(&self) -> &Scope {
-        todo!()
+        &self.inner.config.scope
     }
 
     pub async fn create_state_machine(
         &self,
         request: CreateStateMachine,
     ) -> EngineResult<CreatedStateMachine> {
-        todo!()
+        self.inner.create_state_machine(request).await
     }
 
     pub async fn describe_state_machine(&self, arn: &str) -> EngineResult<StateMachineDescription> {
-        todo!()
+        self.inner.describe_state_machine(arn)
     }
 
     pub async fn update_state_machine(
         &self,
         request: UpdateStateMachine,
     ) -> EngineResult<UpdatedStateMachine> {
-        todo!()
+        self.inner.update_state_machine(request).await
     }
 
     pub async fn delete_state_machine(&self, arn: &str) -> EngineResult<()> {
-        todo!()
+        self.inner.delete_state_machine(arn).await
     }
 
     pub async fn list_state_machines(
         &self,
         page: PageRequest,
     ) -> EngineResult<Page<StateMachineListItem>> {
-        todo!()
+        self.inner.list_state_machines(page)
     }
 
     pub async fn start_execution(&self, request: StartExecution) -> EngineResult<StartedExecution> {
-        todo!()
+        self.inner.start_execution(request).await
     }
 
     /// Runs an EXPRESS execution to its end and describes it.
@@ -81,25 +154,25 @@ impl Engine {
         &self,
         request: StartExecution,
     ) -> EngineResult<ExecutionDescription> {
-        todo!()
+        self.inner.start_sync_execution(request).await
     }
 
     pub async fn describe_execution(&self, arn: &str) -> EngineResult<ExecutionDescription> {
-        todo!()
+        self.inner.describe_execution(arn).await
     }
 
     pub async fn list_executions(
         &self,
         request: ListExecutions,
     ) -> EngineResult<Page<ExecutionListItem>> {
-        todo!()
+        self.inner.list_executions(request).await
     }
 
     pub async fn execution_history(
         &self,
         request: ExecutionHistory,
     ) -> EngineResult<Page<RecordedEvent>> {
-        todo!()
+        self.inner.execution_history(request).await
     }
 
     pub async fn stop_execution(
@@ -108,25 +181,50 @@ impl Engine {
         error: Option<String>,
         cause: Option<String>,
     ) -> EngineResult<StopOutcome> {
-        todo!()
+        self.inner.stop_execution(arn, error, cause).await
     }
 
     pub async fn describe_state_machine_for_execution(
         &self,
         arn: &str,
     ) -> EngineResult<ExecutionDefinition> {
-        todo!()
+        self.inner.describe_state_machine_for_execution(arn).await
     }
 
     pub async fn tag_resource(&self, arn: &str, tags: Vec<Tag>) -> EngineResult<()> {
-        todo!()
+        self.inner.tag_resource(arn, tags).await
     }
 
     pub async fn untag_resource(&self, arn: &str, keys: Vec<String>) -> EngineResult<()> {
-        todo!()
+        self.inner.untag_resource(arn, keys).await
     }
 
     pub async fn list_tags(&self, arn: &str) -> EngineResult<Vec<Tag>> {
-        todo!()
+        self.inner.list_tags(arn).await
+    }
+
+    /// How many STANDARD executions are running in this process.
+    pub fn running_count(&self) -> usize {
+        self.inner.live_lock().len()
+    }
+}
+
+impl Inner {
+    /// A fresh random seed for one decision (recorded with it, so replays reuse it).
+    fn seed(&self) -> u64 {
+        // SplitMix64 over a shared counter: distinct, well-mixed seeds without a lock.
+        let mut z = self
+            .seeds
+            .fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed)
+            .wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn live_lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Mutex<LiveExecution>>>> {
+        // A panic while holding this lock would be a bug in the engine itself; the map
+        // stays usable, so carry on with it.
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

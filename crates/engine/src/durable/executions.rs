@@ -1,0 +1,436 @@
+//! Running STANDARD executions: starting them, handing them inputs, carrying out
+//! their commands once the decision that issued them is durable, and stopping them.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tokio::task::AbortHandle;
+use weft_asl::decider::{
+    Command, Decider, Decision, ExecutionMeta, ExecutionStatus, Input, TaskId, TaskRequest,
+};
+use weft_store::{
+    ExecutionEnd, ExecutionRecord, ExecutionWrite, JournalEntry, TaskRecord, TimerRecord,
+};
+
+use super::api::*;
+use super::codec::{self, millis};
+use super::committer::Committed;
+use super::machines::{DELETING, MachineEntry};
+use super::timers::Due;
+use super::{EngineError, EngineResult, Inner};
+use crate::dispatch::{Dispatcher, MockSelection, Resolution, TaskOutcome};
+
+/// The largest execution input: 256 KiB of UTF-8.
+const MAX_INPUT_BYTES: usize = 262_144;
+
+/// A running execution held in memory.
+pub struct LiveExecution {
+    pub state_machine_arn: String,
+    pub decider: Decider,
+    /// The last journal entry written (the start is entry 0).
+    pub journal_seq: i64,
+    pub dispatcher: Dispatcher,
+    pub in_flight: HashMap<TaskId, AbortHandle>,
+}
+
+/// A decision taken and queued for commit, with what to do once it is durable.
+struct Queued {
+    committed: Committed,
+    commands: Vec<Command>,
+    ended: bool,
+}
+
+/// The ARN and test case of `StartExecution(stateMachineArn="<arn>#<TestCase>")`.
+pub fn split_test_case(arn: &str) -> (&str, Option<&str>) {
+    match arn.split_once('#') {
+        Some((arn, case)) => (arn, Some(case)),
+        None => (arn, None),
+    }
+}
+
+/// The execution input as a document, or why it is not one.
+pub fn parse_input(input: Option<&str>) -> EngineResult<(String, Value)> {
+    let text = input.unwrap_or("{}").to_string();
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(EngineError::InvalidExecutionInput(format!(
+            "The input is {} bytes, larger than the maximum of {MAX_INPUT_BYTES} bytes.",
+            text.len()
+        )));
+    }
+    let value = serde_json::from_str(&text)
+        .map_err(|e| EngineError::InvalidExecutionInput(format!("Invalid JSON: {e}")))?;
+    Ok((text, value))
+}
+
+/// What one decision writes: its events, its input (unless it is the start), the rows
+/// of the timers and tasks it starts and ends, and the end of the execution.
+fn write_of(
+    id: i64,
+    decider: &Decider,
+    decision: &Decision,
+    journal: Option<JournalEntry>,
+    handled: &Input,
+    now: DateTime<Utc>,
+) -> ExecutionWrite {
+    let mut write = ExecutionWrite {
+        execution_id: id,
+        journal,
+        events: decision.events.iter().map(codec::event_record).collect(),
+        ..ExecutionWrite::default()
+    };
+    // The timer or task an input reports on is over, whatever the decider made of it.
+    match handled {
+        Input::TimerFired { timer } => write.timers_cleared.push(timer.0 as i64),
+        Input::TaskSucceeded { task, .. } | Input::TaskFailed { task, .. } => {
+            write.tasks_cleared.push(task.0 as i64)
+        }
+        _ => {}
+    }
+    for command in &decision.commands {
+        match command {
+            Command::StartTimer { timer, fire_at } => write.timers_set.push(TimerRecord {
+                timer_id: timer.0 as i64,
+                fire_at_ms: millis(*fire_at),
+            }),
+            Command::CancelTimer { timer } => write.timers_cleared.push(timer.0 as i64),
+            Command::RunTask(request) => write.tasks_set.push(TaskRecord {
+                task_id: request.task.0 as i64,
+                request: codec::encode_task(request),
+            }),
+            Command::CancelTask { task } => write.tasks_cleared.push(task.0 as i64),
+        }
+    }
+    write.end = end_of(decider.status(), now);
+    write
+}
+
+fn end_of(status: &ExecutionStatus, now: DateTime<Utc>) -> Option<ExecutionEnd> {
+    let (output, error, cause) = match status {
+        ExecutionStatus::Pending | ExecutionStatus::Running => return None,
+        ExecutionStatus::Succeeded { output } => {
+            (Some(serde_json::to_string(output).unwrap_or_default()), None, None)
+        }
+        ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
+            (None, Some(error.clone()), Some(cause.clone()))
+        }
+        ExecutionStatus::Aborted { error, cause } => (None, error.clone(), cause.clone()),
+    };
+    Some(ExecutionEnd {
+        status: status.api_name().to_string(),
+        output,
+        error,
+        cause,
+        stop_ms: millis(now),
+    })
+}
+
+impl Inner {
+    pub(super) fn dispatcher(&self, machine_name: &str, test_case: Option<&str>) -> Dispatcher {
+        let mocks = match (&self.config.mock_config, test_case) {
+            (Some(config), Some(case)) => Some(MockSelection {
+                config: config.clone(),
+                state_machine: machine_name.to_string(),
+                test_case: case.to_string(),
+            }),
+            _ => None,
+        };
+        Dispatcher::new(mocks, self.http.clone())
+    }
+
+    pub(super) fn meta(&self, machine: &MachineEntry, role_arn: &str, execution_arn: &str, name: &str) -> ExecutionMeta {
+        ExecutionMeta {
+            execution_arn: execution_arn.to_string(),
+            execution_name: name.to_string(),
+            state_machine_arn: machine.record.arn.clone(),
+            state_machine_name: machine.record.name.clone(),
+            role_arn: role_arn.to_string(),
+            region: self.config.scope.region.clone(),
+        }
+    }
+
+    fn startable_machine(&self, arn: &str) -> EngineResult<Arc<MachineEntry>> {
+        let machine = self
+            .machine(arn)
+            .ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.to_string()))?;
+        if machine.record.status == DELETING {
+            return Err(EngineError::StateMachineDeleting(arn.to_string()));
+        }
+        Ok(machine)
+    }
+
+    pub(super) async fn start_execution(
+        self: &Arc<Self>,
+        request: StartExecution,
+    ) -> EngineResult<StartedExecution> {
+        let (machine_arn, test_case) = split_test_case(&request.state_machine_arn);
+        let machine = self.startable_machine(machine_arn)?;
+        let (input_text, input) = parse_input(request.input.as_deref())?;
+        if machine.machine_type == MachineType::Express {
+            return self.start_express(&machine, test_case, &request, input).await;
+        }
+        let Some(name) = request.name.clone() else {
+            // A fresh UUID cannot be in use: no need to look for an execution of that name.
+            let name = uuid::Uuid::new_v4().to_string();
+            return self
+                .start_new(&machine, test_case, name, input_text, input, request.trace_header)
+                .await;
+        };
+        // Starts of the same name take turns, so the check below and the start that
+        // follows it cannot interleave with another start of that name.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (machine_arn, &name).hash(&mut hasher);
+        let lock = &self.name_locks[hasher.finish() as usize % self.name_locks.len()];
+        let _turn = lock.lock().await;
+        if let Some(existing) = self.store.execution_by_name(machine_arn, &name).await? {
+            // AWS: the same name and input while the execution runs returns the original
+            // response; anything else is an error.
+            if existing.status == "RUNNING" && existing.input == input_text {
+                return Ok(StartedExecution {
+                    execution_arn: existing.arn,
+                    start_date: codec::instant(existing.start_ms),
+                });
+            }
+            return Err(EngineError::ExecutionAlreadyExists(existing.arn));
+        }
+        self.start_new(&machine, test_case, name, input_text, input, request.trace_header)
+            .await
+    }
+
+    async fn start_new(
+        self: &Arc<Self>,
+        machine: &Arc<MachineEntry>,
+        test_case: Option<&str>,
+        name: String,
+        input_text: String,
+        input: Value,
+        trace_header: Option<String>,
+    ) -> EngineResult<StartedExecution> {
+        let arn = self.config.scope.execution(&machine.record.name, &name);
+        let id = self
+            .next_execution_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let meta = self.meta(machine, &machine.revision.role_arn, &arn, &name);
+        let live = Arc::new(Mutex::new(LiveExecution {
+            state_machine_arn: machine.record.arn.clone(),
+            decider: Decider::new(machine.compiled.clone(), meta),
+            journal_seq: 0,
+            dispatcher: self.dispatcher(&machine.record.name, test_case),
+            in_flight: HashMap::new(),
+        }));
+        let now = Utc::now();
+        let seed = self.seed();
+        let queued = {
+            let mut execution = lock(&live);
+            let start = Input::Start { input };
+            let decision = execution.decider.handle(now, seed, start.clone());
+            let mut write = write_of(id, &execution.decider, &decision, None, &start, now);
+            write.start = Some(ExecutionRecord {
+                id,
+                arn: arn.clone(),
+                state_machine_arn: machine.record.arn.clone(),
+                revision_id: machine.revision.revision_id.clone(),
+                name,
+                status: "RUNNING".into(),
+                input: input_text,
+                output: None,
+                error: None,
+                cause: None,
+                start_ms: millis(now),
+                stop_ms: None,
+                trace_header,
+                test_case: test_case.map(str::to_string),
+                seed: seed as i64,
+            });
+            let ended = write.end.is_some();
+            if !ended {
+                self.live_lock().insert(id, live.clone());
+            }
+            Queued {
+                committed: self.committer.submit(write),
+                commands: decision.commands,
+                ended,
+            }
+        };
+        self.after_commit(id, &live, queued, &machine.record.arn).await?;
+        Ok(StartedExecution {
+            execution_arn: arn,
+            start_date: now,
+        })
+    }
+
+    /// Hands an input to a running execution. Returns the execution's status after
+    /// it, or `None` when the execution is not running here (it ended).
+    pub(super) async fn deliver(
+        self: &Arc<Self>,
+        id: i64,
+        input: Input,
+    ) -> EngineResult<Option<ExecutionStatus>> {
+        let Some(live) = self.live_lock().get(&id).cloned() else {
+            return Ok(None);
+        };
+        let (queued, status, machine_arn) = {
+            let mut execution = lock(&live);
+            let now = Utc::now();
+            let seed = self.seed();
+            let decision = execution.decider.handle(now, seed, input.clone());
+            let status = execution.decider.status().clone();
+            let seq = execution.journal_seq + 1;
+            let journal = JournalEntry {
+                seq,
+                at_ms: millis(now),
+                seed: seed as i64,
+                body: codec::encode_input(&input),
+            };
+            let write = write_of(id, &execution.decider, &decision, Some(journal), &input, now);
+            execution.journal_seq = seq;
+            let ended = write.end.is_some();
+            if ended {
+                self.live_lock().remove(&id);
+            }
+            let queued = Queued {
+                committed: self.committer.submit(write),
+                commands: decision.commands,
+                ended,
+            };
+            (queued, status, execution.state_machine_arn.clone())
+        };
+        self.after_commit(id, &live, queued, &machine_arn).await?;
+        Ok(Some(status))
+    }
+
+    /// Waits until a decision is durable, then carries out its commands.
+    async fn after_commit(
+        self: &Arc<Self>,
+        id: i64,
+        live: &Arc<Mutex<LiveExecution>>,
+        queued: Queued,
+        machine_arn: &str,
+    ) -> EngineResult<()> {
+        match queued.committed.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.lost_write(&e.to_string()),
+            Err(_) => self.lost_write("the commit queue stopped"),
+        }
+        self.perform(id, live, queued.commands);
+        if queued.ended {
+            self.machine_execution_ended(machine_arn).await?;
+        }
+        Ok(())
+    }
+
+    /// A decision that is not durable leaves memory ahead of the store. Carrying on
+    /// would answer callers with state that a restart forgets; ending the process and
+    /// recovering from the store on the next start is the one safe way out.
+    fn lost_write(&self, why: &str) -> ! {
+        eprintln!("weft: a write to the store failed ({why}); stopping so that the next start recovers from the store");
+        std::process::exit(70)
+    }
+
+    pub(super) fn perform(
+        self: &Arc<Self>,
+        id: i64,
+        live: &Arc<Mutex<LiveExecution>>,
+        commands: Vec<Command>,
+    ) {
+        for command in commands {
+            match command {
+                Command::StartTimer { timer, fire_at } => self.timers.schedule(id, timer, fire_at),
+                // The fired timer finds nothing to do: the decider has forgotten it.
+                Command::CancelTimer { .. } => {}
+                Command::RunTask(request) => self.dispatch(id, live, request),
+                Command::CancelTask { task } => {
+                    if let Some(handle) = lock(live).in_flight.remove(&task) {
+                        handle.abort();
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn dispatch(self: &Arc<Self>, id: i64, live: &Arc<Mutex<LiveExecution>>, request: TaskRequest) {
+        let task = request.task;
+        let resolution = lock(live).dispatcher.resolve(&request);
+        let inner = self.clone();
+        let handle = tokio::spawn(async move {
+            let outcome = match resolution {
+                Resolution::Ready {
+                    outcome,
+                    delay_seconds,
+                } => {
+                    if delay_seconds > 0.0 {
+                        tokio::time::sleep(std::time::Duration::from_secs_f64(delay_seconds)).await;
+                    }
+                    outcome
+                }
+                Resolution::Pending(work) => work.await,
+            };
+            if let Some(live) = inner.live_lock().get(&id).cloned() {
+                lock(&live).in_flight.remove(&task);
+            }
+            if let Err(e) = inner.deliver(id, outcome_input(task, outcome)).await {
+                eprintln!("weft: the result of task {} of execution {id} was not recorded: {e}", task.0);
+            }
+        });
+        lock(live).in_flight.insert(task, handle.abort_handle());
+    }
+
+    pub(super) async fn timer_fired(self: &Arc<Self>, due: Due) {
+        if let Err(e) = self.deliver(due.execution, Input::TimerFired { timer: due.timer }).await {
+            eprintln!("weft: timer {} of execution {} was not recorded: {e}", due.timer.0, due.execution);
+        }
+    }
+
+    pub(super) async fn stop_execution(
+        self: &Arc<Self>,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> EngineResult<StopOutcome> {
+        let record = self
+            .store
+            .execution(arn)
+            .await?
+            .ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.to_string()))?;
+        let stopped = self
+            .deliver(record.id, Input::Stop { error, cause })
+            .await?;
+        if let Some(ExecutionStatus::Aborted { .. }) = stopped {
+            // Read back what was recorded, so the reply matches DescribeExecution.
+            if let Some(now) = self.store.execution(arn).await?.and_then(|r| r.stop_ms) {
+                return Ok(StopOutcome::Stopped {
+                    stop_date: codec::instant(now),
+                });
+            }
+        }
+        // It had ended before the stop arrived.
+        let ended = self
+            .store
+            .execution(arn)
+            .await?
+            .ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.to_string()))?;
+        Ok(StopOutcome::AlreadyEnded {
+            status: ended.status,
+            stop_date: codec::instant(ended.stop_ms.unwrap_or(ended.start_ms)),
+        })
+    }
+}
+
+pub fn outcome_input(task: TaskId, outcome: TaskOutcome) -> Input {
+    match outcome {
+        Ok(output) => Input::TaskSucceeded { task, output },
+        Err(e) => Input::TaskFailed {
+            task,
+            error: e.error,
+            cause: e.cause,
+        },
+    }
+}
+
+/// Locks an execution. A panic while one was locked would be a bug in the decider;
+/// the execution's state is then as the last completed decision left it.
+pub fn lock(live: &Mutex<LiveExecution>) -> std::sync::MutexGuard<'_, LiveExecution> {
+    live.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,126 @@
+//! EXPRESS executions: run in memory to their end, never stored, as on AWS (their
+//! history would go to CloudWatch Logs, which weft does not have).
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde_json::Value;
+use weft_asl::decider::ExecutionStatus;
+
+use super::api::*;
+use super::executions::{parse_input, split_test_case};
+use super::machines::{DELETING, MachineEntry};
+use super::{EngineError, EngineResult, Inner};
+use crate::local::{Clock, run_to_completion};
+
+impl Inner {
+    /// `StartExecution` on an EXPRESS machine: runs in the background.
+    pub(super) async fn start_express(
+        self: &Arc<Self>,
+        machine: &Arc<MachineEntry>,
+        test_case: Option<&str>,
+        request: &StartExecution,
+        input: Value,
+    ) -> EngineResult<StartedExecution> {
+        let name = request
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let arn = self.express_arn(machine, &name);
+        let start_date = Utc::now();
+        let inner = self.clone();
+        let machine = machine.clone();
+        let test_case = test_case.map(str::to_string);
+        let execution_arn = arn.clone();
+        tokio::spawn(async move {
+            inner
+                .run_express(&machine, test_case.as_deref(), &execution_arn, &name, input)
+                .await
+        });
+        Ok(StartedExecution {
+            execution_arn: arn,
+            start_date,
+        })
+    }
+
+    pub(super) async fn start_sync_execution(
+        self: &Arc<Self>,
+        request: StartExecution,
+    ) -> EngineResult<ExecutionDescription> {
+        let (machine_arn, test_case) = split_test_case(&request.state_machine_arn);
+        let machine = self
+            .machine(machine_arn)
+            .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.to_string()))?;
+        if machine.record.status == DELETING {
+            return Err(EngineError::StateMachineDeleting(machine_arn.to_string()));
+        }
+        if machine.machine_type != MachineType::Express {
+            return Err(EngineError::StateMachineTypeNotSupported(
+                "This operation is not supported by this type of state machine".into(),
+            ));
+        }
+        let (input_text, input) = parse_input(request.input.as_deref())?;
+        let name = request
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let arn = self.express_arn(&machine, &name);
+        let start_date = Utc::now();
+        let status = self
+            .run_express(&machine, test_case, &arn, &name, input)
+            .await;
+        let (output, error, cause) = match &status {
+            ExecutionStatus::Succeeded { output } => {
+                (Some(serde_json::to_string(output).unwrap_or_default()), None, None)
+            }
+            ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
+                (None, Some(error.clone()), Some(cause.clone()))
+            }
+            ExecutionStatus::Aborted { error, cause } => (None, error.clone(), cause.clone()),
+            ExecutionStatus::Pending | ExecutionStatus::Running => (None, None, None),
+        };
+        Ok(ExecutionDescription {
+            execution_arn: arn,
+            state_machine_arn: machine.record.arn.clone(),
+            name,
+            status: status.api_name().to_string(),
+            start_date,
+            stop_date: Some(Utc::now()),
+            input: input_text,
+            output,
+            error,
+            cause,
+            trace_header: request.trace_header,
+        })
+    }
+
+    fn express_arn(&self, machine: &MachineEntry, name: &str) -> String {
+        self.config.scope.express_execution(
+            &machine.record.name,
+            name,
+            &uuid::Uuid::new_v4().to_string(),
+        )
+    }
+
+    async fn run_express(
+        &self,
+        machine: &MachineEntry,
+        test_case: Option<&str>,
+        arn: &str,
+        name: &str,
+        input: Value,
+    ) -> ExecutionStatus {
+        let meta = self.meta(machine, &machine.revision.role_arn, arn, name);
+        let dispatcher = self.dispatcher(&machine.record.name, test_case);
+        run_to_completion(
+            machine.compiled.clone(),
+            meta,
+            input,
+            &dispatcher,
+            Clock::Real,
+            None,
+            |_| {},
+        )
+        .await
+    }
+}

@@ -1,0 +1,145 @@
+//! Bringing the engine back after a restart: state machines into memory, and every
+//! RUNNING execution rebuilt by replaying its journal through a fresh decider. The
+//! replay performs nothing: the timers and tasks still pending are the ones whose rows
+//! the store holds, and only those are re-armed and re-dispatched.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use weft_asl::decider::{Decider, Input, TaskId, TimerId};
+use weft_asl::model::StateMachine;
+use weft_store::RunningExecution;
+
+use super::codec::{self, instant};
+use super::executions::LiveExecution;
+use super::machines::{self, DELETING, MachineEntry};
+use super::{EngineError, EngineResult, Inner};
+
+impl Inner {
+    pub(super) async fn recover(self: &Arc<Self>) -> EngineResult<()> {
+        for record in self.store.state_machines().await? {
+            let revision = self
+                .store
+                .revision(&record.arn, &record.revision_id)
+                .await?
+                .ok_or_else(|| {
+                    EngineError::Internal(format!("state machine '{}' has no current revision", record.arn))
+                })?;
+            let entry = MachineEntry::new(record, revision)?;
+            self.machines
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(entry.record.arn.clone(), Arc::new(entry));
+        }
+        let max_id = self.store.max_execution_id().await?;
+        self.next_execution_id
+            .store(max_id + 1, std::sync::atomic::Ordering::Relaxed);
+
+        let mut compiled: HashMap<(String, String), Arc<StateMachine>> = HashMap::new();
+        for running in self.store.running_executions().await? {
+            let key = (
+                running.execution.state_machine_arn.clone(),
+                running.execution.revision_id.clone(),
+            );
+            let machine = match compiled.get(&key) {
+                Some(m) => m.clone(),
+                None => {
+                    let revision = self.store.revision(&key.0, &key.1).await?.ok_or_else(|| {
+                        EngineError::Internal(format!(
+                            "execution '{}' runs a revision missing from the store",
+                            running.execution.arn
+                        ))
+                    })?;
+                    let m = Arc::new(machines::compile(&revision.definition)?);
+                    compiled.insert(key, m.clone());
+                    m
+                }
+            };
+            self.resume(machine, running)?;
+        }
+
+        // Machines whose deletion waited for executions that have all ended.
+        let deleting: Vec<String> = self
+            .machines
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|m| m.record.status == DELETING)
+            .map(|m| m.record.arn.clone())
+            .collect();
+        for arn in deleting {
+            self.machine_execution_ended(&arn).await?;
+        }
+        Ok(())
+    }
+
+    fn resume(self: &Arc<Self>, machine: Arc<StateMachine>, running: RunningExecution) -> EngineResult<()> {
+        let record = &running.execution;
+        let machine_name = record
+            .state_machine_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let role_arn = self
+            .machine(&record.state_machine_arn)
+            .map(|m| m.revision.role_arn.clone())
+            .unwrap_or_default();
+        let meta = weft_asl::decider::ExecutionMeta {
+            execution_arn: record.arn.clone(),
+            execution_name: record.name.clone(),
+            state_machine_arn: record.state_machine_arn.clone(),
+            state_machine_name: machine_name.clone(),
+            role_arn,
+            region: self.config.scope.region.clone(),
+        };
+        let mut decider = Decider::new(machine, meta);
+        let input: Value = serde_json::from_str(&record.input)
+            .map_err(|e| EngineError::Internal(format!("stored input of '{}': {e}", record.arn)))?;
+        let mut events = decider
+            .handle(instant(record.start_ms), record.seed as u64, Input::Start { input })
+            .events
+            .len();
+        let mut journal_seq = 0;
+        for entry in &running.journal {
+            let input = codec::decode_input(&entry.body)
+                .map_err(|e| EngineError::Internal(format!("{} of '{}'", e, record.arn)))?;
+            events += decider
+                .handle(instant(entry.at_ms), entry.seed as u64, input)
+                .events
+                .len();
+            journal_seq = entry.seq;
+        }
+        if events as i64 != running.last_event_id {
+            // Replay is deterministic, so this means the definition or the decider
+            // changed under a running execution; its history now continues from here.
+            eprintln!(
+                "weft: replaying '{}' gave {events} events where {} were recorded",
+                record.arn, running.last_event_id
+            );
+        }
+        let live = Arc::new(Mutex::new(LiveExecution {
+            state_machine_arn: record.state_machine_arn.clone(),
+            decider,
+            journal_seq,
+            dispatcher: self.dispatcher(&machine_name, record.test_case.as_deref()),
+            in_flight: HashMap::new(),
+        }));
+        self.live_lock().insert(record.id, live.clone());
+        for timer in &running.timers {
+            self.timers.schedule(
+                record.id,
+                TimerId(timer.timer_id as u64),
+                instant(timer.fire_at_ms),
+            );
+        }
+        for task in &running.tasks {
+            let request = codec::decode_task(&task.request)
+                .map_err(|e| EngineError::Internal(format!("{} of '{}'", e, record.arn)))?;
+            debug_assert_eq!(request.task, TaskId(task.task_id as u64));
+            self.dispatch(record.id, &live, request);
+        }
+        Ok(())
+    }
+}
