@@ -133,9 +133,16 @@ impl Arn {
             ["activity", name] if nonempty(name) => Arn::Activity {
                 name: name.to_string(),
             },
-            [kind, ..] if !kind.is_empty() && resource.len() > 1 => Arn::Other {
-                resource_type: kind.to_string(),
-            },
+            [kind, rest @ ..]
+                if !["stateMachine", "execution", "express", "activity"].contains(kind)
+                    && !kind.is_empty()
+                    && !rest.is_empty()
+                    && rest.iter().all(nonempty) =>
+            {
+                Arn::Other {
+                    resource_type: kind.to_string(),
+                }
+            }
             _ => return Err(bad()),
         };
         Ok((scope, parsed))

@@ -124,9 +124,15 @@ fn a_pass_machine_runs_to_success_with_its_history() {
     runtime().block_on(async {
         let engine = engine_at(&dir.path().join("w.db"), None).await;
         let machine = create(&engine, "hello", hello()).await;
-        assert_eq!(machine, "arn:aws:states:us-east-1:123456789012:stateMachine:hello");
+        assert_eq!(
+            machine,
+            "arn:aws:states:us-east-1:123456789012:stateMachine:hello"
+        );
         let execution = start(&engine, &machine, Some("e1"), r#"{"a": 1}"#).await;
-        assert_eq!(execution, "arn:aws:states:us-east-1:123456789012:execution:hello:e1");
+        assert_eq!(
+            execution,
+            "arn:aws:states:us-east-1:123456789012:execution:hello:e1"
+        );
         let d = finished(&engine, &execution).await;
         assert_eq!(d.status, "SUCCEEDED");
         assert_eq!(d.input, r#"{"a": 1}"#, "the input is kept as sent");
@@ -181,8 +187,14 @@ fn starting_the_same_name_twice_is_idempotent_only_while_running_with_the_same_i
                 trace_header: None,
             })
             .await;
-        assert!(matches!(other_input, Err(EngineError::ExecutionAlreadyExists(_))));
-        engine.stop_execution(&first.execution_arn, None, None).await.unwrap();
+        assert!(matches!(
+            other_input,
+            Err(EngineError::ExecutionAlreadyExists(_))
+        ));
+        engine
+            .stop_execution(&first.execution_arn, None, None)
+            .await
+            .unwrap();
         let closed = engine
             .start_execution(StartExecution {
                 state_machine_arn: machine,
@@ -191,7 +203,10 @@ fn starting_the_same_name_twice_is_idempotent_only_while_running_with_the_same_i
                 trace_header: None,
             })
             .await;
-        assert!(matches!(closed, Err(EngineError::ExecutionAlreadyExists(_))));
+        assert!(matches!(
+            closed,
+            Err(EngineError::ExecutionAlreadyExists(_))
+        ));
     });
 }
 
@@ -212,7 +227,10 @@ fn stop_aborts_at_once_and_cancels_the_wait() {
         let d = engine.describe_execution(&execution).await.unwrap();
         assert_eq!(d.status, "ABORTED");
         assert_eq!(d.stop_date, Some(stop_date));
-        assert_eq!((d.error.as_deref(), d.cause.as_deref()), (Some("Manual"), Some("probe")));
+        assert_eq!(
+            (d.error.as_deref(), d.cause.as_deref()),
+            (Some("Manual"), Some("probe"))
+        );
         // The Wait's timer would have fired by now; nothing may follow the abort.
         tokio::time::sleep(Duration::from_millis(1300)).await;
         let events = history(&engine, &execution).await;
@@ -220,7 +238,9 @@ fn stop_aborts_at_once_and_cancels_the_wait() {
         assert_eq!(events.last().unwrap().details["error"], "Manual");
         assert_well_formed(&events);
         let again = engine.stop_execution(&execution, None, None).await.unwrap();
-        assert!(matches!(again, StopOutcome::AlreadyEnded { ref status, .. } if status == "ABORTED"));
+        assert!(
+            matches!(again, StopOutcome::AlreadyEnded { ref status, .. } if status == "ABORTED")
+        );
     });
 }
 
@@ -313,7 +333,14 @@ fn deleting_a_machine_waits_for_its_running_executions() {
         let machine = create(&engine, "waiter", waits(30)).await;
         let execution = start(&engine, &machine, None, "{}").await;
         engine.delete_state_machine(&machine).await.unwrap();
-        assert_eq!(engine.describe_state_machine(&machine).await.unwrap().status, "DELETING");
+        assert_eq!(
+            engine
+                .describe_state_machine(&machine)
+                .await
+                .unwrap()
+                .status,
+            "DELETING"
+        );
         let refused = engine
             .start_execution(StartExecution {
                 state_machine_arn: machine.clone(),
@@ -327,7 +354,10 @@ fn deleting_a_machine_waits_for_its_running_executions() {
             Err(EngineError::StateMachineDoesNotExist(_))
         ));
         // The execution outlives its machine.
-        assert_eq!(engine.describe_execution(&execution).await.unwrap().status, "ABORTED");
+        assert_eq!(
+            engine.describe_execution(&execution).await.unwrap().status,
+            "ABORTED"
+        );
     });
 }
 

@@ -57,8 +57,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let config = MockConfig::from_json(&text)
-                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            let config =
+                MockConfig::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
             Some(Arc::new(config))
         }
         None => None,

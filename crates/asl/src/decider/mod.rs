@@ -322,8 +322,8 @@ impl Decider {
             details.insert("cause".into(), Value::from(c.clone()));
         }
         self.abort_everything();
-        let last = self.next_event_id - 1;
-        self.emit_raw(last, EventType::ExecutionAborted, details);
+        // AWS links the abort to no earlier event (previousEventId 0).
+        self.emit_raw(0, EventType::ExecutionAborted, details);
         self.status = ExecutionStatus::Aborted { error, cause };
     }
 
@@ -349,14 +349,11 @@ impl Decider {
 
     fn execution_timed_out(&mut self) {
         self.abort_everything();
+        // As recorded on AWS: the event carries the error name only and links to no
+        // earlier event.
         let mut details = Map::new();
         details.insert("error".into(), Value::from(crate::error::names::TIMEOUT));
-        details.insert(
-            "cause".into(),
-            Value::from("The execution timed out because it ran longer than the state machine's TimeoutSeconds."),
-        );
-        let last = self.next_event_id - 1;
-        self.emit_raw(last, EventType::ExecutionTimedOut, details);
+        self.emit_raw(0, EventType::ExecutionTimedOut, details);
         self.status = ExecutionStatus::TimedOut {
             error: crate::error::names::TIMEOUT.into(),
             cause: "The execution timed out because it ran longer than the state machine's TimeoutSeconds.".into(),

@@ -66,7 +66,8 @@ pub struct StateMachineDescription {
     pub logging: Value,
     pub tracing: Value,
     pub encryption: Value,
-    pub revision_id: String,
+    /// Absent until the machine is first updated, as on AWS.
+    pub revision_id: Option<String>,
 }
 
 /// `UpdateStateMachine`: the fields to change (`None` keeps the current value).
@@ -205,5 +206,6 @@ pub struct ExecutionDefinition {
     pub logging: Value,
     pub tracing: Value,
     pub encryption: Value,
-    pub revision_id: String,
+    /// Absent when the execution ran the machine's first definition.
+    pub revision_id: Option<String>,
 }

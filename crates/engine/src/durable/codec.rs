@@ -8,6 +8,12 @@ use weft_store::EventRecord;
 
 use super::api::RecordedEvent;
 
+/// The current time, to the millisecond the store keeps: what a caller is told and
+/// what it later reads back must be the same instant.
+pub fn now() -> DateTime<Utc> {
+    instant(millis(Utc::now()))
+}
+
 pub fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
@@ -81,11 +87,21 @@ mod tests {
     #[test]
     fn inputs_and_tasks_round_trip() {
         for input in [
-            Input::TaskSucceeded { task: TaskId(3), output: serde_json::json!({"a": [1, 2]}) },
-            Input::TaskFailed { task: TaskId(4), error: "E".into(), cause: "C".into() },
+            Input::TaskSucceeded {
+                task: TaskId(3),
+                output: serde_json::json!({"a": [1, 2]}),
+            },
+            Input::TaskFailed {
+                task: TaskId(4),
+                error: "E".into(),
+                cause: "C".into(),
+            },
             Input::TaskHeartbeat { task: TaskId(5) },
             Input::TimerFired { timer: TimerId(6) },
-            Input::Stop { error: Some("e".into()), cause: None },
+            Input::Stop {
+                error: Some("e".into()),
+                cause: None,
+            },
         ] {
             assert_eq!(decode_input(&encode_input(&input)).unwrap(), input);
         }

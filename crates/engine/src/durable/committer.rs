@@ -38,7 +38,10 @@ impl Committer {
     }
 }
 
-async fn run(store: Arc<dyn Store>, mut receiver: mpsc::UnboundedReceiver<(ExecutionWrite, Reply)>) {
+async fn run(
+    store: Arc<dyn Store>,
+    mut receiver: mpsc::UnboundedReceiver<(ExecutionWrite, Reply)>,
+) {
     let mut writes = Vec::with_capacity(MAX_BATCH);
     let mut replies = Vec::with_capacity(MAX_BATCH);
     while let Some((write, reply)) = receiver.recv().await {

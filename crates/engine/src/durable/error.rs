@@ -9,7 +9,7 @@ pub enum EngineError {
     InvalidArn(String),
     #[error("Invalid State Machine Definition: '{0}'")]
     InvalidDefinition(String),
-    #[error("Invalid execution input: {0}")]
+    #[error("Invalid State Machine Execution Input: '{0}'")]
     InvalidExecutionInput(String),
     #[error("Invalid pagination token: {0}")]
     InvalidToken(String),

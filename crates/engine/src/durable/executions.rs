@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
+use chrono::Utc;
 use serde_json::Value;
 use tokio::task::AbortHandle;
 use weft_asl::decider::{
@@ -110,12 +111,17 @@ fn write_of(
 fn end_of(status: &ExecutionStatus, now: DateTime<Utc>) -> Option<ExecutionEnd> {
     let (output, error, cause) = match status {
         ExecutionStatus::Pending | ExecutionStatus::Running => return None,
-        ExecutionStatus::Succeeded { output } => {
-            (Some(serde_json::to_string(output).unwrap_or_default()), None, None)
-        }
-        ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
+        ExecutionStatus::Succeeded { output } => (
+            Some(serde_json::to_string(output).unwrap_or_default()),
+            None,
+            None,
+        ),
+        ExecutionStatus::Failed { error, cause } => {
             (None, Some(error.clone()), Some(cause.clone()))
         }
+        // AWS reports a timed-out execution without error or cause: `States.Timeout`
+        // appears only in its ExecutionTimedOut event.
+        ExecutionStatus::TimedOut { .. } => (None, None, None),
         ExecutionStatus::Aborted { error, cause } => (None, error.clone(), cause.clone()),
     };
     Some(ExecutionEnd {
@@ -140,7 +146,13 @@ impl Inner {
         Dispatcher::new(mocks, self.http.clone())
     }
 
-    pub(super) fn meta(&self, machine: &MachineEntry, role_arn: &str, execution_arn: &str, name: &str) -> ExecutionMeta {
+    pub(super) fn meta(
+        &self,
+        machine: &MachineEntry,
+        role_arn: &str,
+        execution_arn: &str,
+        name: &str,
+    ) -> ExecutionMeta {
         ExecutionMeta {
             execution_arn: execution_arn.to_string(),
             execution_name: name.to_string(),
@@ -169,13 +181,22 @@ impl Inner {
         let machine = self.startable_machine(machine_arn)?;
         let (input_text, input) = parse_input(request.input.as_deref())?;
         if machine.machine_type == MachineType::Express {
-            return self.start_express(&machine, test_case, &request, input).await;
+            return self
+                .start_express(&machine, test_case, &request, input)
+                .await;
         }
         let Some(name) = request.name.clone() else {
             // A fresh UUID cannot be in use: no need to look for an execution of that name.
             let name = uuid::Uuid::new_v4().to_string();
             return self
-                .start_new(&machine, test_case, name, input_text, input, request.trace_header)
+                .start_new(
+                    &machine,
+                    test_case,
+                    name,
+                    input_text,
+                    input,
+                    request.trace_header,
+                )
                 .await;
         };
         // Starts of the same name take turns, so the check below and the start that
@@ -195,8 +216,15 @@ impl Inner {
             }
             return Err(EngineError::ExecutionAlreadyExists(existing.arn));
         }
-        self.start_new(&machine, test_case, name, input_text, input, request.trace_header)
-            .await
+        self.start_new(
+            &machine,
+            test_case,
+            name,
+            input_text,
+            input,
+            request.trace_header,
+        )
+        .await
     }
 
     async fn start_new(
@@ -220,7 +248,7 @@ impl Inner {
             dispatcher: self.dispatcher(&machine.record.name, test_case),
             in_flight: HashMap::new(),
         }));
-        let now = Utc::now();
+        let now = codec::now();
         let seed = self.seed();
         let queued = {
             let mut execution = lock(&live);
@@ -254,7 +282,8 @@ impl Inner {
                 ended,
             }
         };
-        self.after_commit(id, &live, queued, &machine.record.arn).await?;
+        self.after_commit(id, &live, queued, &machine.record.arn)
+            .await?;
         Ok(StartedExecution {
             execution_arn: arn,
             start_date: now,
@@ -273,7 +302,7 @@ impl Inner {
         };
         let (queued, status, machine_arn) = {
             let mut execution = lock(&live);
-            let now = Utc::now();
+            let now = codec::now();
             let seed = self.seed();
             let decision = execution.decider.handle(now, seed, input.clone());
             let status = execution.decider.status().clone();
@@ -284,7 +313,14 @@ impl Inner {
                 seed: seed as i64,
                 body: codec::encode_input(&input),
             };
-            let write = write_of(id, &execution.decider, &decision, Some(journal), &input, now);
+            let write = write_of(
+                id,
+                &execution.decider,
+                &decision,
+                Some(journal),
+                &input,
+                now,
+            );
             execution.journal_seq = seq;
             let ended = write.end.is_some();
             if ended {
@@ -325,7 +361,9 @@ impl Inner {
     /// would answer callers with state that a restart forgets; ending the process and
     /// recovering from the store on the next start is the one safe way out.
     fn lost_write(&self, why: &str) -> ! {
-        eprintln!("weft: a write to the store failed ({why}); stopping so that the next start recovers from the store");
+        eprintln!(
+            "weft: a write to the store failed ({why}); stopping so that the next start recovers from the store"
+        );
         std::process::exit(70)
     }
 
@@ -350,7 +388,12 @@ impl Inner {
         }
     }
 
-    pub(super) fn dispatch(self: &Arc<Self>, id: i64, live: &Arc<Mutex<LiveExecution>>, request: TaskRequest) {
+    pub(super) fn dispatch(
+        self: &Arc<Self>,
+        id: i64,
+        live: &Arc<Mutex<LiveExecution>>,
+        request: TaskRequest,
+    ) {
         let task = request.task;
         let resolution = lock(live).dispatcher.resolve(&request);
         let inner = self.clone();
@@ -371,15 +414,24 @@ impl Inner {
                 lock(&live).in_flight.remove(&task);
             }
             if let Err(e) = inner.deliver(id, outcome_input(task, outcome)).await {
-                eprintln!("weft: the result of task {} of execution {id} was not recorded: {e}", task.0);
+                eprintln!(
+                    "weft: the result of task {} of execution {id} was not recorded: {e}",
+                    task.0
+                );
             }
         });
         lock(live).in_flight.insert(task, handle.abort_handle());
     }
 
     pub(super) async fn timer_fired(self: &Arc<Self>, due: Due) {
-        if let Err(e) = self.deliver(due.execution, Input::TimerFired { timer: due.timer }).await {
-            eprintln!("weft: timer {} of execution {} was not recorded: {e}", due.timer.0, due.execution);
+        if let Err(e) = self
+            .deliver(due.execution, Input::TimerFired { timer: due.timer })
+            .await
+        {
+            eprintln!(
+                "weft: timer {} of execution {} was not recorded: {e}",
+                due.timer.0, due.execution
+            );
         }
     }
 

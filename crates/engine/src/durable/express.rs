@@ -70,10 +70,13 @@ impl Inner {
             .run_express(&machine, test_case, &arn, &name, input)
             .await;
         let (output, error, cause) = match &status {
-            ExecutionStatus::Succeeded { output } => {
-                (Some(serde_json::to_string(output).unwrap_or_default()), None, None)
-            }
-            ExecutionStatus::Failed { error, cause } | ExecutionStatus::TimedOut { error, cause } => {
+            ExecutionStatus::Succeeded { output } => (
+                Some(serde_json::to_string(output).unwrap_or_default()),
+                None,
+                None,
+            ),
+            ExecutionStatus::Failed { error, cause }
+            | ExecutionStatus::TimedOut { error, cause } => {
                 (None, Some(error.clone()), Some(cause.clone()))
             }
             ExecutionStatus::Aborted { error, cause } => (None, error.clone(), cause.clone()),

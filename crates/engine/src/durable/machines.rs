@@ -70,9 +70,16 @@ fn json_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
+/// The revision id AWS reports: none for the definition a machine was created with.
+/// Later revisions are always younger than the machine (see `update_state_machine`).
+pub fn reported_revision(machine: &StateMachineRecord, revision: &RevisionRecord) -> Option<String> {
+    (revision.created_ms > machine.created_ms).then(|| revision.revision_id.clone())
+}
+
 impl MachineEntry {
     pub fn new(record: StateMachineRecord, revision: RevisionRecord) -> EngineResult<MachineEntry> {
-        let machine_type = MachineType::from_api_name(&record.machine_type).unwrap_or(MachineType::Standard);
+        let machine_type =
+            MachineType::from_api_name(&record.machine_type).unwrap_or(MachineType::Standard);
         let compiled = Arc::new(compile(&revision.definition)?);
         Ok(MachineEntry {
             record,
@@ -94,7 +101,7 @@ impl MachineEntry {
             logging: json_value(&self.revision.logging),
             tracing: json_value(&self.revision.tracing),
             encryption: json_value(&self.revision.encryption),
-            revision_id: self.revision.revision_id.clone(),
+            revision_id: reported_revision(&self.record, &self.revision),
         }
     }
 
@@ -180,11 +187,15 @@ impl Inner {
         };
         match self.store.insert_state_machine(&record, &revision).await {
             Ok(()) => {}
-            Err(StoreError::Conflict(_)) => return Err(EngineError::StateMachineAlreadyExists(arn)),
+            Err(StoreError::Conflict(_)) => {
+                return Err(EngineError::StateMachineAlreadyExists(arn));
+            }
             Err(e) => return Err(e.into()),
         }
         if !request.tags.is_empty() {
-            self.store.put_tags(&arn, &store_tags(&request.tags)).await?;
+            self.store
+                .put_tags(&arn, &store_tags(&request.tags))
+                .await?;
         }
         self.put_machine(MachineEntry::new(record, revision)?);
         Ok(CreatedStateMachine {
@@ -193,7 +204,10 @@ impl Inner {
         })
     }
 
-    pub(super) fn describe_state_machine(&self, arn: &str) -> EngineResult<StateMachineDescription> {
+    pub(super) fn describe_state_machine(
+        &self,
+        arn: &str,
+    ) -> EngineResult<StateMachineDescription> {
         Ok(self.existing_machine(arn)?.description())
     }
 
@@ -220,15 +234,21 @@ impl Inner {
         if current.record.status == DELETING {
             return Err(EngineError::StateMachineDeleting(arn));
         }
-        let now = millis(Utc::now());
+        let now = millis(Utc::now()).max(current.record.created_ms + 1);
         let old = &current.revision;
         let revision = RevisionRecord {
             state_machine_arn: arn.clone(),
             revision_id: uuid::Uuid::new_v4().to_string(),
             definition: request.definition.unwrap_or_else(|| old.definition.clone()),
             role_arn: request.role_arn.unwrap_or_else(|| old.role_arn.clone()),
-            logging: request.logging.map(|v| json_text(&v)).unwrap_or_else(|| old.logging.clone()),
-            tracing: request.tracing.map(|v| json_text(&v)).unwrap_or_else(|| old.tracing.clone()),
+            logging: request
+                .logging
+                .map(|v| json_text(&v))
+                .unwrap_or_else(|| old.logging.clone()),
+            tracing: request
+                .tracing
+                .map(|v| json_text(&v))
+                .unwrap_or_else(|| old.tracing.clone()),
             encryption: request
                 .encryption
                 .map(|v| json_text(&v))
@@ -239,7 +259,9 @@ impl Inner {
             revision_id: revision.revision_id.clone(),
             ..current.record.clone()
         };
-        self.store.update_state_machine(&record, Some(&revision)).await?;
+        self.store
+            .update_state_machine(&record, Some(&revision))
+            .await?;
         let revision_id = revision.revision_id.clone();
         self.put_machine(MachineEntry::new(record, revision)?);
         Ok(UpdatedStateMachine {
@@ -277,11 +299,16 @@ impl Inner {
 
     /// Finishes deleting a DELETING machine once none of its executions runs.
     pub(super) async fn machine_execution_ended(&self, arn: &str) -> EngineResult<()> {
-        if self.machine(arn).is_none_or(|m| m.record.status != DELETING) {
+        if self
+            .machine(arn)
+            .is_none_or(|m| m.record.status != DELETING)
+        {
             return Ok(());
         }
         let _changes = self.machine_changes.lock().await;
-        if self.machine(arn).is_some_and(|m| m.record.status == DELETING)
+        if self
+            .machine(arn)
+            .is_some_and(|m| m.record.status == DELETING)
             && !self.store.has_running_executions(arn).await?
         {
             self.store.delete_state_machine(arn).await?;

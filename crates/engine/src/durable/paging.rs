@@ -37,10 +37,9 @@ pub fn encode_id(id: i64) -> String {
 pub fn decode_id(token: Option<&str>) -> EngineResult<Option<i64>> {
     match decode_text(token)? {
         None => Ok(None),
-        Some(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| EngineError::InvalidToken(format!("Invalid Token: '{}'", token.unwrap_or_default()))),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            EngineError::InvalidToken(format!("Invalid Token: '{}'", token.unwrap_or_default()))
+        }),
     }
 }
 
@@ -51,7 +50,10 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_garbage_is_refused() {
         assert_eq!(decode_id(Some(&encode_id(42))).unwrap(), Some(42));
-        assert_eq!(decode_text(Some(&encode_text("b:c"))).unwrap().as_deref(), Some("b:c"));
+        assert_eq!(
+            decode_text(Some(&encode_text("b:c"))).unwrap().as_deref(),
+            Some("b:c")
+        );
         assert_eq!(decode_id(None).unwrap(), None);
         for bad in ["", "!!!", "Zm9v", &encode_text("x")] {
             assert!(decode_id(Some(bad)).is_err(), "{bad}");

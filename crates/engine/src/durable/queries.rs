@@ -137,6 +137,14 @@ impl Inner {
             .next()
             .unwrap_or_default()
             .to_string();
+        let machine_created = self
+            .machine(&execution.state_machine_arn)
+            .map(|m| m.record.created_ms);
+        // A revision as old as its machine is the one it was created with.
+        let revision_id = match machine_created {
+            Some(created) if revision.created_ms <= created => None,
+            _ => Some(revision.revision_id.clone()),
+        };
         let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
         Ok(ExecutionDefinition {
             state_machine_arn: execution.state_machine_arn,
@@ -147,7 +155,7 @@ impl Inner {
             logging: json(&revision.logging),
             tracing: json(&revision.tracing),
             encryption: json(&revision.encryption),
-            revision_id: revision.revision_id,
+            revision_id,
         })
     }
 }

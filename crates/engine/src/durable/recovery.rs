@@ -24,7 +24,10 @@ impl Inner {
                 .revision(&record.arn, &record.revision_id)
                 .await?
                 .ok_or_else(|| {
-                    EngineError::Internal(format!("state machine '{}' has no current revision", record.arn))
+                    EngineError::Internal(format!(
+                        "state machine '{}' has no current revision",
+                        record.arn
+                    ))
                 })?;
             let entry = MachineEntry::new(record, revision)?;
             self.machines
@@ -74,7 +77,11 @@ impl Inner {
         Ok(())
     }
 
-    fn resume(self: &Arc<Self>, machine: Arc<StateMachine>, running: RunningExecution) -> EngineResult<()> {
+    fn resume(
+        self: &Arc<Self>,
+        machine: Arc<StateMachine>,
+        running: RunningExecution,
+    ) -> EngineResult<()> {
         let record = &running.execution;
         let machine_name = record
             .state_machine_arn
@@ -98,7 +105,11 @@ impl Inner {
         let input: Value = serde_json::from_str(&record.input)
             .map_err(|e| EngineError::Internal(format!("stored input of '{}': {e}", record.arn)))?;
         let mut events = decider
-            .handle(instant(record.start_ms), record.seed as u64, Input::Start { input })
+            .handle(
+                instant(record.start_ms),
+                record.seed as u64,
+                Input::Start { input },
+            )
             .events
             .len();
         let mut journal_seq = 0;
