@@ -91,6 +91,9 @@ impl SqliteStore {
                 Some(
                     SqlitePoolOptions::new()
                         .max_connections(READERS)
+                        // A local file does not drop connections; a ping per read
+                        // would only add a round trip.
+                        .test_before_acquire(false)
                         .connect_with(options)
                         .await?,
                 )
