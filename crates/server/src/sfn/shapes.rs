@@ -95,8 +95,8 @@ pub fn encryption(given: &Value) -> Value {
     }
 }
 
-fn revision(id: &str) -> Option<&str> {
-    (!id.is_empty()).then_some(id)
+fn revision(id: &Option<String>) -> Option<&str> {
+    id.as_deref()
 }
 
 /// `DescribeStateMachineOutput`.
