@@ -31,6 +31,8 @@ pub enum OutputFormat {
 enum Command {
     /// Serve the Step Functions API, keeping every execution in a store.
     Serve(serve::ServeArgs),
+    /// Load-test a weft server with the benchmark workloads (W1 hello, W2 chain10).
+    Bench(weft_bench::BenchArgs),
     /// Run a state machine definition to completion in this process.
     Run(run::RunArgs),
     /// Check a state machine definition and report every problem found.
@@ -47,6 +49,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::main(args),
+        Command::Bench(args) => match std::env::current_exe() {
+            Ok(exe) => weft_bench::main(args, &exe),
+            Err(e) => {
+                eprintln!("weft: cannot find the weft executable: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Run(args) => run::main(args),
         Command::Validate { file, output } => validate::main(&file, output),
     }
