@@ -142,7 +142,6 @@ async fn ended(app: &Router, execution: &str) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn every_reply_is_amz_json_with_a_request_id() {
     let app = app().await;
     let reply = call(&app, "ListStateMachines", json!({})).await;
@@ -157,7 +156,6 @@ async fn every_reply_is_amz_json_with_a_request_id() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn protocol_errors() {
     let app = app().await;
     let unknown = send(&app, Some("AWSStepFunctions.NoSuchThing"), b"{}".to_vec()).await;
@@ -188,7 +186,6 @@ async fn protocol_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn create_describe_and_delete_a_state_machine() {
     let app = app().await;
     let name = "hello";
@@ -305,7 +302,6 @@ async fn create_describe_and_delete_a_state_machine() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn arns_of_another_region_or_account_name_nothing() {
     let app = app().await;
     create(&app, "hello", PASS, "STANDARD").await;
@@ -346,7 +342,6 @@ async fn arns_of_another_region_or_account_name_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn update_a_state_machine() {
     let app = app().await;
     let arn = create(&app, "hello", PASS, "STANDARD").await;
@@ -377,7 +372,6 @@ async fn update_a_state_machine() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn run_an_execution_and_read_its_history() {
     let app = app().await;
     let machine = create(&app, "hello", PASS, "STANDARD").await;
@@ -590,7 +584,6 @@ async fn run_an_execution_and_read_its_history() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn execution_errors() {
     let app = app().await;
     let machine = create(&app, "hello", PASS, "STANDARD").await;
@@ -670,7 +663,6 @@ async fn execution_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn start_execution_is_idempotent_while_running() {
     let app = app().await;
     let machine = create(&app, "waiting", WAIT, "STANDARD").await;
@@ -696,7 +688,6 @@ async fn start_execution_is_idempotent_while_running() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn stop_an_execution() {
     let app = app().await;
     let machine = create(&app, "waiting", WAIT, "STANDARD").await;
@@ -764,7 +755,6 @@ async fn stop_an_execution() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn run_an_express_execution_synchronously() {
     let app = app().await;
     let machine = create(&app, "quick", PASS, "EXPRESS").await;
@@ -817,7 +807,6 @@ async fn run_an_express_execution_synchronously() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn tag_and_untag_a_state_machine() {
     let app = app().await;
     let arn = create(&app, "tagged", PASS, "STANDARD").await;
@@ -888,7 +877,6 @@ async fn tag_and_untag_a_state_machine() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn list_state_machines_in_pages() {
     let app = app().await;
     for name in ["a", "b", "c"] {
@@ -917,7 +905,6 @@ async fn list_state_machines_in_pages() {
 }
 
 #[tokio::test]
-#[ignore = "needs the engine"]
 async fn validate_needs_no_state_machine() {
     let app = app().await;
     assert_eq!(

@@ -161,7 +161,7 @@ fn description(
         logging,
         tracing,
         encryption,
-        revision_id: revision.into(),
+        revision_id: (!revision.is_empty()).then(|| revision.to_string()),
     }
 }
 
@@ -217,7 +217,7 @@ fn the_definition_an_execution_ran() {
         logging: Value::Null,
         tracing: Value::Null,
         encryption: Value::Null,
-        revision_id: String::new(),
+        revision_id: None,
     };
     assert_eq!(
         shapes::execution_definition(&d),

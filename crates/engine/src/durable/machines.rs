@@ -255,6 +255,18 @@ impl Inner {
                 .unwrap_or_else(|| old.encryption.clone()),
             created_ms: now,
         };
+        let unchanged = revision.definition == old.definition
+            && revision.role_arn == old.role_arn
+            && revision.logging == old.logging
+            && revision.tracing == old.tracing
+            && revision.encryption == old.encryption;
+        if unchanged {
+            // AWS makes no new revision for an update that changes nothing.
+            return Ok(UpdatedStateMachine {
+                update_date: instant(old.created_ms),
+                revision_id: old.revision_id.clone(),
+            });
+        }
         let record = StateMachineRecord {
             revision_id: revision.revision_id.clone(),
             ..current.record.clone()
