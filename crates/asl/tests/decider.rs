@@ -188,6 +188,29 @@ fn a_task_failure_without_handlers_fails_the_execution() {
 }
 
 #[test]
+fn terminate_fails_at_once_past_any_catch_and_cancels_work() {
+    let mut d = decider(one_task());
+    let start = d.handle(t0(), 1, Input::Start { input: json!({}) });
+    let task = tasks(&start)[0].task;
+    let terminate = Input::Terminate {
+        error: "States.Runtime".into(),
+        cause: "State machine m has been deleted.".into(),
+    };
+    let ended = d.handle(t0(), 2, terminate.clone());
+    assert_eq!(types(&ended), ["ExecutionFailed"]);
+    assert_eq!(ended.events[0].details["error"], json!("States.Runtime"));
+    assert!(ended.commands.contains(&Command::CancelTask { task }));
+    assert_eq!(
+        d.status(),
+        &ExecutionStatus::Failed {
+            error: "States.Runtime".into(),
+            cause: "State machine m has been deleted.".into()
+        }
+    );
+    assert!(d.handle(t0(), 3, terminate).events.is_empty());
+}
+
+#[test]
 fn stop_aborts_cancels_work_is_idempotent_and_ignores_late_results() {
     let mut d = decider(one_task());
     let start = d.handle(t0(), 1, Input::Start { input: json!({}) });

@@ -82,6 +82,12 @@ pub enum Input {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// The execution cannot go on (its state machine was deleted): it fails at once
+    /// with this error, which no Catch sees.
+    Terminate {
+        error: String,
+        cause: String,
+    },
 }
 
 /// Work for the caller to carry out. Results come back as [`Input`]s.
@@ -275,6 +281,7 @@ impl Decider {
         match input {
             Input::Start { input } => self.start(input),
             Input::Stop { error, cause } => self.stop(error, cause),
+            Input::Terminate { error, cause } => self.terminate(error, cause),
             Input::TaskSucceeded { task, output } => self.task_succeeded(task, output),
             Input::TaskFailed { task, error, cause } => {
                 self.task_failed(task, StatesError::new(error, cause))
@@ -325,6 +332,15 @@ impl Decider {
         // AWS links the abort to no earlier event (previousEventId 0).
         self.emit_raw(0, EventType::ExecutionAborted, details);
         self.status = ExecutionStatus::Aborted { error, cause };
+    }
+
+    fn terminate(&mut self, error: String, cause: String) {
+        if self.status != ExecutionStatus::Running {
+            return;
+        }
+        self.abort_everything();
+        let last = self.next_event_id - 1;
+        self.execution_ended(last, Err(StatesError::new(error, cause)));
     }
 
     fn timer_fired(&mut self, timer: TimerId) {

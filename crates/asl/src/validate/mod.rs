@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::model::StateMachine;
 
-pub use text::{MAX_DEFINITION_BYTES, parse_text};
+pub use text::{MAX_DEFINITION_BYTES, parse_json, parse_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -14,6 +14,23 @@ pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
 /// anything else is read as YAML 1.2 (only `true`/`false` are booleans, so `yes` stays
 /// a string).
 pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
+    check_size(text)?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return parse_json(text);
+    }
+    parse_yaml(text)
+}
+
+/// Parses definition text that must be JSON, as the Step Functions API requires.
+pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
+    check_size(text)?;
+    // serde_json's message ends with the line and column.
+    serde_json::from_str(text)
+        .map_err(|e| invalid(INVALID_JSON_DESCRIPTION, format!("Invalid JSON: {e}")))
+}
+
+fn check_size(text: &str) -> Result<(), Diagnostic> {
     if text.len() > MAX_DEFINITION_BYTES {
         return Err(invalid(
             INVALID_JSON_DESCRIPTION,
@@ -23,18 +40,16 @@ pub fn parse_text(text: &str) -> Result<Value, Diagnostic> {
             ),
         ));
     }
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
+    if text.trim_start().is_empty() {
         return Err(invalid(
             MISSING_DESCRIPTION,
             "The definition is empty".to_string(),
         ));
     }
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        // serde_json's message ends with the line and column.
-        return serde_json::from_str(text)
-            .map_err(|e| invalid(INVALID_JSON_DESCRIPTION, format!("Invalid JSON: {e}")));
-    }
+    Ok(())
+}
+
+fn parse_yaml(text: &str) -> Result<Value, Diagnostic> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,

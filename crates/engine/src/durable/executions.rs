@@ -304,14 +304,17 @@ impl Inner {
             let mut execution = lock(&live);
             let now = codec::now();
             let seed = self.seed();
-            let decision = execution.decider.handle(now, seed, input.clone());
+            let handled = self
+                .deleted_machine_ends(&execution, &input)
+                .unwrap_or_else(|| input.clone());
+            let decision = execution.decider.handle(now, seed, handled.clone());
             let status = execution.decider.status().clone();
             let seq = execution.journal_seq + 1;
             let journal = JournalEntry {
                 seq,
                 at_ms: millis(now),
                 seed: seed as i64,
-                body: codec::encode_input(&input),
+                body: codec::encode_input(&handled),
             };
             let write = write_of(
                 id,
@@ -335,6 +338,19 @@ impl Inner {
         };
         self.after_commit(id, &live, queued, &machine_arn).await?;
         Ok(Some(status))
+    }
+
+    /// AWS: "On the next state transition, the state machine's executions are
+    /// terminated" once DeleteStateMachine was called. A stop still stops.
+    fn deleted_machine_ends(&self, execution: &LiveExecution, input: &Input) -> Option<Input> {
+        if matches!(input, Input::Stop { .. }) {
+            return None;
+        }
+        let machine = self.machine(&execution.state_machine_arn)?;
+        (machine.record.status == DELETING).then(|| Input::Terminate {
+            error: weft_asl::error::names::RUNTIME.to_string(),
+            cause: format!("State machine {} has been deleted.", machine.record.name),
+        })
     }
 
     /// Waits until a decision is durable, then carries out its commands.

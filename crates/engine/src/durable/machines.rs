@@ -32,30 +32,28 @@ pub struct MachineEntry {
 /// Validates a definition and builds its model, or says why it is invalid in the
 /// words of `InvalidDefinition`.
 pub fn compile(definition: &str) -> EngineResult<StateMachine> {
-    let value: Value = serde_json::from_str(definition).map_err(|e| {
-        EngineError::InvalidDefinition(format!(
-            "INVALID_JSON_DESCRIPTION: Definition must be a valid JSON object: {e}"
-        ))
-    })?;
-    let compiled = validate::compile(&value);
-    match compiled.machine {
-        Some(machine) => Ok(machine),
-        None => {
-            let problems: Vec<String> = compiled
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .map(|d| {
-                    if d.location.is_empty() {
-                        format!("{}: {}", d.code, d.message)
-                    } else {
-                        format!("{}: {} at {}", d.code, d.message, d.location)
-                    }
-                })
-                .collect();
-            Err(EngineError::InvalidDefinition(problems.join(", ")))
+    let diagnostics = match validate::parse_json(definition) {
+        Ok(value) => {
+            let compiled = validate::compile(&value);
+            if let Some(machine) = compiled.machine {
+                return Ok(machine);
+            }
+            compiled.diagnostics
         }
-    }
+        Err(diagnostic) => vec![diagnostic],
+    };
+    let problems: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            if d.location.is_empty() {
+                format!("{}: {}", d.code, d.message)
+            } else {
+                format!("{}: {} at {}", d.code, d.message, d.location)
+            }
+        })
+        .collect();
+    Err(EngineError::InvalidDefinition(problems.join(", ")))
 }
 
 fn json_text(value: &Value) -> String {
@@ -72,7 +70,10 @@ fn json_value(text: &str) -> Value {
 
 /// The revision id AWS reports: none for the definition a machine was created with.
 /// Later revisions are always younger than the machine (see `update_state_machine`).
-pub fn reported_revision(machine: &StateMachineRecord, revision: &RevisionRecord) -> Option<String> {
+pub fn reported_revision(
+    machine: &StateMachineRecord,
+    revision: &RevisionRecord,
+) -> Option<String> {
     (revision.created_ms > machine.created_ms).then(|| revision.revision_id.clone())
 }
 

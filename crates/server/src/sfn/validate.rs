@@ -53,8 +53,9 @@ pub fn validate_definition(body: &Map<String, Value>) -> Result<Value, ApiError>
         .build())
 }
 
+/// The API takes JSON only (YAML is a convenience of `weft validate` and `weft run`).
 fn diagnose(text: &str) -> Vec<Diagnostic> {
-    match validate::parse_text(text) {
+    match validate::parse_json(text) {
         Ok(value) => validate::compile(&value).diagnostics,
         Err(diagnostic) => vec![diagnostic],
     }
