@@ -1,7 +1,7 @@
 """A smoke test with the AWS CLI (v1, from the venv), using the commands the README gives:
 
     aws stepfunctions create-state-machine --endpoint-url URL --name hello \
-        --definition file://hello.asl.json --role-arn arn:aws:iam::123456789012:role/weft
+        --definition file://examples/hello.asl.json --role-arn arn:aws:iam::123456789012:role/weft
     aws stepfunctions start-execution --endpoint-url URL --state-machine-arn ARN \
         --input '{"who": "world"}'
     aws stepfunctions describe-execution --endpoint-url URL --execution-arn ARN
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sfn_helpers import DATA, REPO
+from sfn_helpers import REPO
 
 
 def aws_binary():
@@ -51,7 +51,7 @@ def test_cli_round_trip(server):
         "--name",
         "hello",
         "--definition",
-        f"file://{DATA / 'hello.asl.json'}",
+        f"file://{REPO / 'examples' / 'hello.asl.json'}",
         "--role-arn",
         "arn:aws:iam::123456789012:role/weft",
     )
