@@ -84,8 +84,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.db,
         engine.running_count()
     );
+    // Ctrl-C or SIGTERM: finish the requests in flight, then exit. Nothing else needs
+    // doing: every answered request is already durable.
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
+        }
     };
     weft_server::serve(listener, engine, shutdown)
         .await

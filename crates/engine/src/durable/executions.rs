@@ -30,6 +30,8 @@ const MAX_INPUT_BYTES: usize = 262_144;
 /// A running execution held in memory.
 pub struct LiveExecution {
     pub state_machine_arn: String,
+    /// The execution as described while it runs; its end completes it.
+    pub started: ExecutionDescription,
     pub decider: Decider,
     /// The last journal entry written (the start is entry 0).
     pub journal_seq: i64,
@@ -41,7 +43,8 @@ pub struct LiveExecution {
 struct Queued {
     committed: Committed,
     commands: Vec<Command>,
-    ended: bool,
+    /// The execution's final description, when this decision ends it.
+    ended: Option<ExecutionDescription>,
 }
 
 /// The ARN and test case of `StartExecution(stateMachineArn="<arn>#<TestCase>")`.
@@ -131,6 +134,18 @@ fn end_of(status: &ExecutionStatus, now: DateTime<Utc>) -> Option<ExecutionEnd> 
         cause,
         stop_ms: millis(now),
     })
+}
+
+/// The description of an execution that `end` closes.
+fn closed(started: &ExecutionDescription, end: &ExecutionEnd) -> ExecutionDescription {
+    ExecutionDescription {
+        status: end.status.clone(),
+        stop_date: Some(codec::instant(end.stop_ms)),
+        output: end.output.clone(),
+        error: end.error.clone(),
+        cause: end.cause.clone(),
+        ..started.clone()
+    }
 }
 
 impl Inner {
@@ -241,14 +256,28 @@ impl Inner {
             .next_execution_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let meta = self.meta(machine, &machine.revision.role_arn, &arn, &name);
+        let now = codec::now();
+        let started = ExecutionDescription {
+            execution_arn: arn.clone(),
+            state_machine_arn: machine.record.arn.clone(),
+            name: name.clone(),
+            status: "RUNNING".into(),
+            start_date: now,
+            stop_date: None,
+            input: input_text.clone(),
+            output: None,
+            error: None,
+            cause: None,
+            trace_header: trace_header.clone(),
+        };
         let live = Arc::new(Mutex::new(LiveExecution {
             state_machine_arn: machine.record.arn.clone(),
+            started,
             decider: Decider::new(machine.compiled.clone(), meta),
             journal_seq: 0,
             dispatcher: self.dispatcher(&machine.record.name, test_case),
             in_flight: HashMap::new(),
         }));
-        let now = codec::now();
         let seed = self.seed();
         let queued = {
             let mut execution = lock(&live);
@@ -272,8 +301,8 @@ impl Inner {
                 test_case: test_case.map(str::to_string),
                 seed: seed as i64,
             });
-            let ended = write.end.is_some();
-            if !ended {
+            let ended = write.end.as_ref().map(|end| closed(&execution.started, end));
+            if ended.is_none() {
                 self.live_lock().insert(id, live.clone());
             }
             Queued {
@@ -325,8 +354,8 @@ impl Inner {
                 now,
             );
             execution.journal_seq = seq;
-            let ended = write.end.is_some();
-            if ended {
+            let ended = write.end.as_ref().map(|end| closed(&execution.started, end));
+            if ended.is_some() {
                 self.live_lock().remove(&id);
             }
             let queued = Queued {
@@ -367,7 +396,11 @@ impl Inner {
             Err(_) => self.lost_write("the commit queue stopped"),
         }
         self.perform(id, live, queued.commands);
-        if queued.ended {
+        if let Some(ended) = queued.ended {
+            self.recent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(ended);
             self.machine_execution_ended(machine_arn).await?;
         }
         Ok(())

@@ -21,6 +21,7 @@ mod express;
 mod machines;
 mod paging;
 mod queries;
+mod recent;
 mod recovery;
 mod timers;
 
@@ -40,6 +41,7 @@ pub use error::EngineError;
 use committer::Committer;
 use executions::LiveExecution;
 use machines::MachineEntry;
+use recent::RecentEnds;
 use timers::Timers;
 
 pub type EngineResult<T> = Result<T, EngineError>;
@@ -73,9 +75,14 @@ struct Inner {
     live: Mutex<HashMap<i64, Arc<Mutex<LiveExecution>>>>,
     /// Serialises starts that use the same execution name (by hash of the name).
     name_locks: Vec<tokio::sync::Mutex<()>>,
+    /// Executions that ended lately, answered from memory.
+    recent: Mutex<RecentEnds>,
     next_execution_id: AtomicI64,
     seeds: AtomicU64,
 }
+
+/// How many ended executions `recent` keeps.
+const RECENT_ENDS: usize = 16_384;
 
 impl Engine {
     /// Opens the engine on a store and brings back every execution that was running.
@@ -97,6 +104,7 @@ impl Engine {
             machine_changes: tokio::sync::Mutex::new(()),
             live: Mutex::new(HashMap::new()),
             name_locks: (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
+            recent: Mutex::new(RecentEnds::new(RECENT_ENDS)),
             next_execution_id: AtomicI64::new(1),
             seeds: AtomicU64::new(seed),
         });

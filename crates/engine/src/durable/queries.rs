@@ -33,6 +33,14 @@ impl Inner {
     }
 
     pub(super) async fn describe_execution(&self, arn: &str) -> EngineResult<ExecutionDescription> {
+        let recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(arn);
+        if let Some(ended) = recent {
+            return Ok((*ended).clone());
+        }
         Ok(description(self.existing_execution(arn).await?))
     }
 

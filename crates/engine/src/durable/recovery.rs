@@ -11,6 +11,7 @@ use weft_asl::decider::{Decider, Input, TaskId, TimerId};
 use weft_asl::model::StateMachine;
 use weft_store::RunningExecution;
 
+use super::api::ExecutionDescription;
 use super::codec::{self, instant};
 use super::executions::LiveExecution;
 use super::machines::{self, DELETING, MachineEntry};
@@ -130,8 +131,22 @@ impl Inner {
                 record.arn, running.last_event_id
             );
         }
+        let started = ExecutionDescription {
+            execution_arn: record.arn.clone(),
+            state_machine_arn: record.state_machine_arn.clone(),
+            name: record.name.clone(),
+            status: record.status.clone(),
+            start_date: instant(record.start_ms),
+            stop_date: None,
+            input: record.input.clone(),
+            output: None,
+            error: None,
+            cause: None,
+            trace_header: record.trace_header.clone(),
+        };
         let live = Arc::new(Mutex::new(LiveExecution {
             state_machine_arn: record.state_machine_arn.clone(),
+            started,
             decider,
             journal_seq,
             dispatcher: self.dispatcher(&machine_name, record.test_case.as_deref()),
