@@ -301,7 +301,10 @@ impl Inner {
                 test_case: test_case.map(str::to_string),
                 seed: seed as i64,
             });
-            let ended = write.end.as_ref().map(|end| closed(&execution.started, end));
+            let ended = write
+                .end
+                .as_ref()
+                .map(|end| closed(&execution.started, end));
             if ended.is_none() {
                 self.live_lock().insert(id, live.clone());
             }
@@ -354,7 +357,10 @@ impl Inner {
                 now,
             );
             execution.journal_seq = seq;
-            let ended = write.end.as_ref().map(|end| closed(&execution.started, end));
+            let ended = write
+                .end
+                .as_ref()
+                .map(|end| closed(&execution.started, end));
             if ended.is_some() {
                 self.live_lock().remove(&id);
             }
