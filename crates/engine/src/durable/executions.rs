@@ -164,7 +164,6 @@ impl Inner {
     pub(super) fn meta(
         &self,
         machine: &MachineEntry,
-        role_arn: &str,
         execution_arn: &str,
         name: &str,
     ) -> ExecutionMeta {
@@ -173,7 +172,7 @@ impl Inner {
             execution_name: name.to_string(),
             state_machine_arn: machine.record.arn.clone(),
             state_machine_name: machine.record.name.clone(),
-            role_arn: role_arn.to_string(),
+            role_arn: machine.revision.role_arn.clone(),
             region: self.config.scope.region.clone(),
         }
     }
@@ -255,7 +254,7 @@ impl Inner {
         let id = self
             .next_execution_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let meta = self.meta(machine, &machine.revision.role_arn, &arn, &name);
+        let meta = self.meta(machine, &arn, &name);
         let now = codec::now();
         let started = ExecutionDescription {
             execution_arn: arn.clone(),

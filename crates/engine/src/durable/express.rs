@@ -113,7 +113,7 @@ impl Inner {
         name: &str,
         input: Value,
     ) -> ExecutionStatus {
-        let meta = self.meta(machine, &machine.revision.role_arn, arn, name);
+        let meta = self.meta(machine, arn, name);
         let dispatcher = self.dispatcher(&machine.record.name, test_case);
         run_to_completion(
             machine.compiled.clone(),
