@@ -81,6 +81,18 @@ pub struct UpdateStateMachine {
     pub encryption: Option<Value>,
 }
 
+impl UpdateStateMachine {
+    /// Whether the request names nothing to change (AWS refuses it with
+    /// `MissingRequiredParameter`).
+    pub fn changes_nothing(&self) -> bool {
+        self.definition.is_none()
+            && self.role_arn.is_none()
+            && self.logging.is_none()
+            && self.tracing.is_none()
+            && self.encryption.is_none()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatedStateMachine {
     pub update_date: DateTime<Utc>,

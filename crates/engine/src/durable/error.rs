@@ -40,6 +40,13 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// An update that changes nothing, in the words AWS uses.
+    pub fn nothing_to_update() -> EngineError {
+        EngineError::MissingRequiredParameter(
+            "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified".into(),
+        )
+    }
+
     /// The `__type` of the API error.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -64,7 +64,8 @@ fn json_text(value: &Value) -> String {
     }
 }
 
-fn json_value(text: &str) -> Value {
+/// A stored configuration object (`Null` when none was kept).
+pub fn json_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
@@ -217,15 +218,8 @@ impl Inner {
         request: UpdateStateMachine,
     ) -> EngineResult<UpdatedStateMachine> {
         let arn = request.state_machine_arn.clone();
-        if request.definition.is_none()
-            && request.role_arn.is_none()
-            && request.logging.is_none()
-            && request.tracing.is_none()
-            && request.encryption.is_none()
-        {
-            return Err(EngineError::MissingRequiredParameter(
-                "Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration or the TracingConfiguration must be specified".into(),
-            ));
+        if request.changes_nothing() {
+            return Err(EngineError::nothing_to_update());
         }
         if let Some(definition) = &request.definition {
             compile(definition)?;

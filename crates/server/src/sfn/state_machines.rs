@@ -150,20 +150,6 @@ pub fn parse_update(body: &Map<String, Value>) -> Result<UpdateRequest, ApiError
     problems.finish()?;
 
     let target = checks::check_arn(arn.unwrap_or_default(), Expected::StateMachine)?;
-    if definition.is_none()
-        && role_arn.is_none()
-        && logging.is_none()
-        && tracing.is_none()
-        && encryption.is_none()
-    {
-        return Err(EngineError::MissingRequiredParameter(
-            "Either the definition, the role ARN, the LoggingConfiguration, \
-             or the TracingConfiguration must be specified"
-                .into(),
-        )
-        .into());
-    }
-    common::no_publishing(publish, description)?;
     let logging = match logging {
         Some(check) => match check.problem {
             Some(problem) => return Err(problem),
@@ -171,17 +157,19 @@ pub fn parse_update(body: &Map<String, Value>) -> Result<UpdateRequest, ApiError
         },
         None => None,
     };
-    Ok(UpdateRequest {
-        request: UpdateStateMachine {
-            state_machine_arn: target.arn.clone(),
-            definition: definition.map(str::to_string),
-            role_arn: role_arn.map(str::to_string),
-            logging,
-            tracing,
-            encryption,
-        },
-        target,
-    })
+    let request = UpdateStateMachine {
+        state_machine_arn: target.arn.clone(),
+        definition: definition.map(str::to_string),
+        role_arn: role_arn.map(str::to_string),
+        logging,
+        tracing,
+        encryption,
+    };
+    if request.changes_nothing() {
+        return Err(EngineError::nothing_to_update().into());
+    }
+    common::no_publishing(publish, description)?;
+    Ok(UpdateRequest { request, target })
 }
 
 pub(crate) async fn update(engine: &Engine, body: &Map<String, Value>) -> Result<Value, ApiError> {
@@ -192,10 +180,7 @@ pub(crate) async fn update(engine: &Engine, body: &Map<String, Value>) -> Result
     let updated = engine.update_state_machine(request).await?;
     Ok(Shape::new()
         .put_date("updateDate", updated.update_date)
-        .put_opt(
-            "revisionId",
-            (!updated.revision_id.is_empty()).then_some(updated.revision_id),
-        )
+        .put("revisionId", updated.revision_id)
         .build())
 }
 
