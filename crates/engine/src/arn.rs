@@ -149,6 +149,14 @@ impl Arn {
     }
 }
 
+/// The name of the state machine a state machine ARN names.
+pub fn state_machine_name(arn: &str) -> Option<String> {
+    match Arn::parse(arn) {
+        Ok((_, Arn::StateMachine { name })) => Some(name),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +206,8 @@ mod tests {
                 qualifier: "3".into()
             }
         );
+        assert_eq!(state_machine_name(&sm).as_deref(), Some("hello"));
+        assert_eq!(state_machine_name(&ex), None);
         assert_eq!(
             Arn::parse(&scope.activity("a")).unwrap().1,
             Arn::Activity { name: "a".into() }

@@ -13,15 +13,18 @@ use weft_asl::decider::{
     Command, Decider, Decision, ExecutionMeta, ExecutionStatus, Input, TaskId, TaskRequest,
 };
 use weft_store::{
-    ExecutionEnd, ExecutionRecord, ExecutionWrite, JournalEntry, TaskRecord, TimerRecord,
+    ExecutionEnd, ExecutionRecord, ExecutionWrite, JournalEntry, RevisionRecord, TaskRecord,
+    TimerRecord,
 };
 
 use super::api::*;
 use super::codec::{self, millis};
 use super::committer::Committed;
 use super::machines::{DELETING, MachineEntry};
+use super::queries::description;
 use super::timers::Due;
 use super::{EngineError, EngineResult, Inner};
+use crate::arn::state_machine_name;
 use crate::dispatch::{Dispatcher, MockSelection, Resolution, TaskOutcome};
 
 /// The largest execution input: 256 KiB of UTF-8.
@@ -69,6 +72,30 @@ pub fn parse_input(input: Option<&str>) -> EngineResult<(String, Value)> {
     Ok((text, value))
 }
 
+/// The timer or task an input reports on: it is over, whatever the decider makes of
+/// the input, so its row goes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Released {
+    timer: Option<i64>,
+    task: Option<i64>,
+}
+
+impl Released {
+    fn by(input: &Input) -> Released {
+        match input {
+            Input::TimerFired { timer } => Released {
+                timer: Some(timer.0 as i64),
+                task: None,
+            },
+            Input::TaskSucceeded { task, .. } | Input::TaskFailed { task, .. } => Released {
+                timer: None,
+                task: Some(task.0 as i64),
+            },
+            _ => Released::default(),
+        }
+    }
+}
+
 /// What one decision writes: its events, its input (unless it is the start), the rows
 /// of the timers and tasks it starts and ends, and the end of the execution.
 fn write_of(
@@ -76,23 +103,17 @@ fn write_of(
     decider: &Decider,
     decision: &Decision,
     journal: Option<JournalEntry>,
-    handled: &Input,
+    released: Released,
     now: DateTime<Utc>,
 ) -> ExecutionWrite {
     let mut write = ExecutionWrite {
         execution_id: id,
         journal,
         events: decision.events.iter().map(codec::event_record).collect(),
+        timers_cleared: released.timer.into_iter().collect(),
+        tasks_cleared: released.task.into_iter().collect(),
         ..ExecutionWrite::default()
     };
-    // The timer or task an input reports on is over, whatever the decider made of it.
-    match handled {
-        Input::TimerFired { timer } => write.timers_cleared.push(timer.0 as i64),
-        Input::TaskSucceeded { task, .. } | Input::TaskFailed { task, .. } => {
-            write.tasks_cleared.push(task.0 as i64)
-        }
-        _ => {}
-    }
     for command in &decision.commands {
         match command {
             Command::StartTimer { timer, fire_at } => write.timers_set.push(TimerRecord {
@@ -161,23 +182,24 @@ impl Inner {
         Dispatcher::new(mocks, self.http.clone())
     }
 
+    /// The names an execution of `revision` reports in its context object.
     pub(super) fn meta(
         &self,
-        machine: &MachineEntry,
+        revision: &RevisionRecord,
         execution_arn: &str,
         name: &str,
     ) -> ExecutionMeta {
         ExecutionMeta {
             execution_arn: execution_arn.to_string(),
             execution_name: name.to_string(),
-            state_machine_arn: machine.record.arn.clone(),
-            state_machine_name: machine.record.name.clone(),
-            role_arn: machine.revision.role_arn.clone(),
+            state_machine_arn: revision.state_machine_arn.clone(),
+            state_machine_name: state_machine_name(&revision.state_machine_arn).unwrap_or_default(),
+            role_arn: revision.role_arn.clone(),
             region: self.config.scope.region.clone(),
         }
     }
 
-    fn startable_machine(&self, arn: &str) -> EngineResult<Arc<MachineEntry>> {
+    pub(super) fn startable_machine(&self, arn: &str) -> EngineResult<Arc<MachineEntry>> {
         let machine = self
             .machine(arn)
             .ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.to_string()))?;
@@ -254,52 +276,46 @@ impl Inner {
         let id = self
             .next_execution_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let meta = self.meta(machine, &arn, &name);
+        let meta = self.meta(&machine.revision, &arn, &name);
         let now = codec::now();
-        let started = ExecutionDescription {
-            execution_arn: arn.clone(),
+        let seed = self.seed();
+        let record = ExecutionRecord {
+            id,
+            arn: arn.clone(),
             state_machine_arn: machine.record.arn.clone(),
-            name: name.clone(),
+            revision_id: machine.revision.revision_id.clone(),
+            name,
             status: "RUNNING".into(),
-            start_date: now,
-            stop_date: None,
-            input: input_text.clone(),
+            input: input_text,
             output: None,
             error: None,
             cause: None,
-            trace_header: trace_header.clone(),
+            start_ms: millis(now),
+            stop_ms: None,
+            trace_header,
+            test_case: test_case.map(str::to_string),
+            seed: seed as i64,
         };
         let live = Arc::new(Mutex::new(LiveExecution {
             state_machine_arn: machine.record.arn.clone(),
-            started,
+            started: description(record.clone()),
             decider: Decider::new(machine.compiled.clone(), meta),
             journal_seq: 0,
             dispatcher: self.dispatcher(&machine.record.name, test_case),
             in_flight: HashMap::new(),
         }));
-        let seed = self.seed();
         let queued = {
             let mut execution = lock(&live);
-            let start = Input::Start { input };
-            let decision = execution.decider.handle(now, seed, start.clone());
-            let mut write = write_of(id, &execution.decider, &decision, None, &start, now);
-            write.start = Some(ExecutionRecord {
+            let decision = execution.decider.handle(now, seed, Input::Start { input });
+            let mut write = write_of(
                 id,
-                arn: arn.clone(),
-                state_machine_arn: machine.record.arn.clone(),
-                revision_id: machine.revision.revision_id.clone(),
-                name,
-                status: "RUNNING".into(),
-                input: input_text,
-                output: None,
-                error: None,
-                cause: None,
-                start_ms: millis(now),
-                stop_ms: None,
-                trace_header,
-                test_case: test_case.map(str::to_string),
-                seed: seed as i64,
-            });
+                &execution.decider,
+                &decision,
+                None,
+                Released::default(),
+                now,
+            );
+            write.start = Some(record);
             let ended = write
                 .end
                 .as_ref()
@@ -322,24 +338,25 @@ impl Inner {
     }
 
     /// Hands an input to a running execution. Returns the execution's status after
-    /// it, or `None` when the execution is not running here (it ended).
+    /// it and the time it was handled, or `None` when the execution is not running
+    /// here (it ended).
     pub(super) async fn deliver(
         self: &Arc<Self>,
         id: i64,
         input: Input,
-    ) -> EngineResult<Option<ExecutionStatus>> {
+    ) -> EngineResult<Option<(ExecutionStatus, DateTime<Utc>)>> {
         let Some(live) = self.live_lock().get(&id).cloned() else {
             return Ok(None);
         };
-        let (queued, status, machine_arn) = {
+        let (queued, status, now, machine_arn) = {
             let mut execution = lock(&live);
+            // Taken under the lock, so an execution's decisions never go back in time.
             let now = codec::now();
             let seed = self.seed();
+            let released = Released::by(&input);
             let handled = self
                 .deleted_machine_ends(&execution, &input)
-                .unwrap_or_else(|| input.clone());
-            let decision = execution.decider.handle(now, seed, handled.clone());
-            let status = execution.decider.status().clone();
+                .unwrap_or(input);
             let seq = execution.journal_seq + 1;
             let journal = JournalEntry {
                 seq,
@@ -347,12 +364,14 @@ impl Inner {
                 seed: seed as i64,
                 body: codec::encode_input(&handled),
             };
+            let decision = execution.decider.handle(now, seed, handled);
+            let status = execution.decider.status().clone();
             let write = write_of(
                 id,
                 &execution.decider,
                 &decision,
                 Some(journal),
-                &input,
+                released,
                 now,
             );
             execution.journal_seq = seq;
@@ -368,10 +387,10 @@ impl Inner {
                 commands: decision.commands,
                 ended,
             };
-            (queued, status, execution.state_machine_arn.clone())
+            (queued, status, now, execution.state_machine_arn.clone())
         };
         self.after_commit(id, &live, queued, &machine_arn).await?;
-        Ok(Some(status))
+        Ok(Some((status, now)))
     }
 
     /// AWS: "On the next state transition, the state machine's executions are
@@ -495,31 +514,21 @@ impl Inner {
         error: Option<String>,
         cause: Option<String>,
     ) -> EngineResult<StopOutcome> {
-        let record = self
-            .store
-            .execution(arn)
-            .await?
-            .ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.to_string()))?;
-        let stopped = self
-            .deliver(record.id, Input::Stop { error, cause })
-            .await?;
-        if let Some(ExecutionStatus::Aborted { .. }) = stopped {
-            // Read back what was recorded, so the reply matches DescribeExecution.
-            if let Some(now) = self.store.execution(arn).await?.and_then(|r| r.stop_ms) {
-                return Ok(StopOutcome::Stopped {
-                    stop_date: codec::instant(now),
-                });
+        let missing = || EngineError::ExecutionDoesNotExist(arn.to_string());
+        let mut record = self.store.execution(arn).await?.ok_or_else(missing)?;
+        if record.status == "RUNNING" {
+            let stopped = self
+                .deliver(record.id, Input::Stop { error, cause })
+                .await?;
+            if let Some((ExecutionStatus::Aborted { .. }, stop_date)) = stopped {
+                return Ok(StopOutcome::Stopped { stop_date });
             }
+            // It ended between the read and the stop: report how.
+            record = self.store.execution(arn).await?.ok_or_else(missing)?;
         }
-        // It had ended before the stop arrived.
-        let ended = self
-            .store
-            .execution(arn)
-            .await?
-            .ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.to_string()))?;
         Ok(StopOutcome::AlreadyEnded {
-            status: ended.status,
-            stop_date: codec::instant(ended.stop_ms.unwrap_or(ended.start_ms)),
+            status: record.status,
+            stop_date: codec::instant(record.stop_ms.unwrap_or(record.start_ms)),
         })
     }
 }

@@ -9,7 +9,7 @@ use weft_asl::decider::ExecutionStatus;
 
 use super::api::*;
 use super::executions::{parse_input, split_test_case};
-use super::machines::{DELETING, MachineEntry};
+use super::machines::MachineEntry;
 use super::{EngineError, EngineResult, Inner};
 use crate::local::{Clock, run_to_completion};
 
@@ -48,12 +48,7 @@ impl Inner {
         request: StartExecution,
     ) -> EngineResult<ExecutionDescription> {
         let (machine_arn, test_case) = split_test_case(&request.state_machine_arn);
-        let machine = self
-            .machine(machine_arn)
-            .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.to_string()))?;
-        if machine.record.status == DELETING {
-            return Err(EngineError::StateMachineDeleting(machine_arn.to_string()));
-        }
+        let machine = self.startable_machine(machine_arn)?;
         if machine.machine_type != MachineType::Express {
             return Err(EngineError::StateMachineTypeNotSupported(
                 "This operation is not supported by this type of state machine".into(),
@@ -113,7 +108,7 @@ impl Inner {
         name: &str,
         input: Value,
     ) -> ExecutionStatus {
-        let meta = self.meta(machine, arn, name);
+        let meta = self.meta(&machine.revision, arn, name);
         let dispatcher = self.dispatcher(&machine.record.name, test_case);
         run_to_completion(
             machine.compiled.clone(),

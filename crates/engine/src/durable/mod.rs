@@ -89,31 +89,28 @@ impl Engine {
     pub async fn open(store: Arc<dyn Store>, config: EngineConfig) -> EngineResult<Engine> {
         let http = HttpTask::new().map_err(|e| EngineError::Internal(e.to_string()))?;
         let committer = Committer::start(store.clone());
-        let (fire_tx, mut fire_rx) = tokio::sync::mpsc::unbounded_channel();
-        let timers = Timers::start(move |due| {
-            let _ = fire_tx.send(due);
-        });
         let seed = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64 ^ 0x9e37_79b9;
-        let inner = Arc::new(Inner {
-            store,
-            config,
-            http,
-            committer,
-            timers,
-            machines: RwLock::new(HashMap::new()),
-            machine_changes: tokio::sync::Mutex::new(()),
-            live: Mutex::new(HashMap::new()),
-            name_locks: (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
-            recent: Mutex::new(RecentEnds::new(RECENT_ENDS)),
-            next_execution_id: AtomicI64::new(1),
-            seeds: AtomicU64::new(seed),
-        });
-        // Timers hold only a weak handle, so dropping the engine ends them.
-        let weak = Arc::downgrade(&inner);
-        tokio::spawn(async move {
-            while let Some(due) = fire_rx.recv().await {
-                let Some(inner) = weak.upgrade() else { return };
-                tokio::spawn(async move { inner.timer_fired(due).await });
+        let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
+            // Timers hold only a weak handle, so dropping the engine ends them.
+            let weak = weak.clone();
+            let timers = Timers::start(move |due| {
+                if let Some(inner) = weak.upgrade() {
+                    tokio::spawn(async move { inner.timer_fired(due).await });
+                }
+            });
+            Inner {
+                store,
+                config,
+                http,
+                committer,
+                timers,
+                machines: RwLock::new(HashMap::new()),
+                machine_changes: tokio::sync::Mutex::new(()),
+                live: Mutex::new(HashMap::new()),
+                name_locks: (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
+                recent: Mutex::new(RecentEnds::new(RECENT_ENDS)),
+                next_execution_id: AtomicI64::new(1),
+                seeds: AtomicU64::new(seed),
             }
         });
         inner.recover().await?;

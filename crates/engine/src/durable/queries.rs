@@ -5,10 +5,13 @@ use weft_store::{EventQuery, ExecutionQuery, ExecutionRecord};
 
 use super::api::*;
 use super::codec::{self, instant};
+use super::machines::{json_value, reported_revision};
 use super::paging;
 use super::{EngineError, EngineResult, Inner};
+use crate::arn::state_machine_name;
 
-fn description(record: ExecutionRecord) -> ExecutionDescription {
+/// An execution record as the API describes it.
+pub(super) fn description(record: ExecutionRecord) -> ExecutionDescription {
     ExecutionDescription {
         execution_arn: record.arn,
         state_machine_arn: record.state_machine_arn,
@@ -139,31 +142,21 @@ impl Inner {
                     "the definition of execution '{arn}' is missing from the store"
                 ))
             })?;
-        let name = execution
-            .state_machine_arn
-            .rsplit(':')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let machine_created = self
-            .machine(&execution.state_machine_arn)
-            .map(|m| m.record.created_ms);
-        // A revision as old as its machine is the one it was created with.
-        let revision_id = match machine_created {
-            Some(created) if revision.created_ms <= created => None,
-            _ => Some(revision.revision_id.clone()),
+        let revision_id = match self.machine(&execution.state_machine_arn) {
+            Some(machine) => reported_revision(&machine.record, &revision),
+            // The machine is gone, and with it the date its first revision had.
+            None => Some(revision.revision_id.clone()),
         };
-        let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
         Ok(ExecutionDefinition {
-            state_machine_arn: execution.state_machine_arn,
-            name,
+            name: state_machine_name(&execution.state_machine_arn).unwrap_or_default(),
             definition: revision.definition,
             role_arn: revision.role_arn,
             update_date: instant(revision.created_ms),
-            logging: json(&revision.logging),
-            tracing: json(&revision.tracing),
-            encryption: json(&revision.encryption),
+            logging: json_value(&revision.logging),
+            tracing: json_value(&revision.tracing),
+            encryption: json_value(&revision.encryption),
             revision_id,
+            state_machine_arn: execution.state_machine_arn,
         })
     }
 }

@@ -9,12 +9,12 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use weft_asl::decider::{Decider, Input, TaskId, TimerId};
 use weft_asl::model::StateMachine;
-use weft_store::RunningExecution;
+use weft_store::{RevisionRecord, RunningExecution};
 
-use super::api::ExecutionDescription;
 use super::codec::{self, instant};
 use super::executions::LiveExecution;
 use super::machines::{self, DELETING, MachineEntry};
+use super::queries::description;
 use super::{EngineError, EngineResult, Inner};
 
 impl Inner {
@@ -40,14 +40,16 @@ impl Inner {
         self.next_execution_id
             .store(max_id + 1, std::sync::atomic::Ordering::Relaxed);
 
-        let mut compiled: HashMap<(String, String), Arc<StateMachine>> = HashMap::new();
+        // Executions of one revision share its compiled definition.
+        let mut revisions: HashMap<(String, String), (Arc<StateMachine>, Arc<RevisionRecord>)> =
+            HashMap::new();
         for running in self.store.running_executions().await? {
             let key = (
                 running.execution.state_machine_arn.clone(),
                 running.execution.revision_id.clone(),
             );
-            let machine = match compiled.get(&key) {
-                Some(m) => m.clone(),
+            let (machine, revision) = match revisions.get(&key) {
+                Some(found) => found.clone(),
                 None => {
                     let revision = self.store.revision(&key.0, &key.1).await?.ok_or_else(|| {
                         EngineError::Internal(format!(
@@ -55,12 +57,13 @@ impl Inner {
                             running.execution.arn
                         ))
                     })?;
-                    let m = Arc::new(machines::compile(&revision.definition)?);
-                    compiled.insert(key, m.clone());
-                    m
+                    let machine = Arc::new(machines::compile(&revision.definition)?);
+                    let found = (machine, Arc::new(revision));
+                    revisions.insert(key, found.clone());
+                    found
                 }
             };
-            self.resume(machine, running)?;
+            self.resume(machine, &revision, running)?;
         }
 
         // Machines whose deletion waited for executions that have all ended.
@@ -81,27 +84,12 @@ impl Inner {
     fn resume(
         self: &Arc<Self>,
         machine: Arc<StateMachine>,
+        revision: &RevisionRecord,
         running: RunningExecution,
     ) -> EngineResult<()> {
         let record = &running.execution;
-        let machine_name = record
-            .state_machine_arn
-            .rsplit(':')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let role_arn = self
-            .machine(&record.state_machine_arn)
-            .map(|m| m.revision.role_arn.clone())
-            .unwrap_or_default();
-        let meta = weft_asl::decider::ExecutionMeta {
-            execution_arn: record.arn.clone(),
-            execution_name: record.name.clone(),
-            state_machine_arn: record.state_machine_arn.clone(),
-            state_machine_name: machine_name.clone(),
-            role_arn,
-            region: self.config.scope.region.clone(),
-        };
+        let meta = self.meta(revision, &record.arn, &record.name);
+        let dispatcher = self.dispatcher(&meta.state_machine_name, record.test_case.as_deref());
         let mut decider = Decider::new(machine, meta);
         let input: Value = serde_json::from_str(&record.input)
             .map_err(|e| EngineError::Internal(format!("stored input of '{}': {e}", record.arn)))?;
@@ -131,25 +119,12 @@ impl Inner {
                 record.arn, running.last_event_id
             );
         }
-        let started = ExecutionDescription {
-            execution_arn: record.arn.clone(),
-            state_machine_arn: record.state_machine_arn.clone(),
-            name: record.name.clone(),
-            status: record.status.clone(),
-            start_date: instant(record.start_ms),
-            stop_date: None,
-            input: record.input.clone(),
-            output: None,
-            error: None,
-            cause: None,
-            trace_header: record.trace_header.clone(),
-        };
         let live = Arc::new(Mutex::new(LiveExecution {
             state_machine_arn: record.state_machine_arn.clone(),
-            started,
+            started: description(record.clone()),
             decider,
             journal_seq,
-            dispatcher: self.dispatcher(&machine_name, record.test_case.as_deref()),
+            dispatcher,
             in_flight: HashMap::new(),
         }));
         self.live_lock().insert(record.id, live.clone());
