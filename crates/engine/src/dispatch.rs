@@ -1,5 +1,6 @@
-//! Deciding how a Task's work is done: by a mocked response, by a real HTTP call, or
-//! not at all (with an error that says what is missing).
+//! Deciding how a Task's work is done: by a mocked response, by a real HTTP call (an
+//! HTTP Task, or a request of an Arazzo workflow), or not at all (with an error that
+//! says what is missing).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,11 +10,17 @@ use serde_json::Value;
 use weft_asl::decider::TaskRequest;
 use weft_asl::error::{StatesError, names};
 
+use crate::arazzo::transport::{HttpTransport, Transport};
 use crate::http_task::HttpTask;
 use crate::mock_config::MockConfig;
 
 /// The resource that weft performs for real.
 pub const HTTP_INVOKE: &str = "arn:aws:states:::http:invoke";
+
+/// The resource of a request an Arazzo workflow sends: its parameters are the
+/// `weft_arazzo::exchange::HttpRequest`, its output the `HttpResponse`. Not an ARN, so
+/// no ASL definition can name it.
+pub const ARAZZO_HTTP: &str = "weft:arazzo:http";
 
 /// How a task ends.
 pub type TaskOutcome = Result<Value, StatesError>;
@@ -41,11 +48,25 @@ pub struct MockSelection {
 pub struct Dispatcher {
     mocks: Option<MockSelection>,
     http: HttpTask,
+    /// Sends the requests of Arazzo workflows (signing those that ask for SigV4).
+    arazzo: Option<Arc<HttpTransport>>,
 }
 
 impl Dispatcher {
     pub fn new(mocks: Option<MockSelection>, http: HttpTask) -> Dispatcher {
-        Dispatcher { mocks, http }
+        Dispatcher {
+            mocks,
+            http,
+            arazzo: None,
+        }
+    }
+
+    /// Performs [`ARAZZO_HTTP`] tasks with `transport`.
+    pub fn with_arazzo(self, transport: Arc<HttpTransport>) -> Dispatcher {
+        Dispatcher {
+            arazzo: Some(transport),
+            ..self
+        }
     }
 
     pub fn resolve(&self, request: &TaskRequest) -> Resolution {
@@ -59,6 +80,15 @@ impl Dispatcher {
             let http = self.http.clone();
             let arguments = request.parameters.clone();
             return Resolution::Pending(Box::pin(async move { http.invoke(&arguments).await }));
+        }
+        if request.resource == ARAZZO_HTTP
+            && let Some(transport) = &self.arazzo
+        {
+            let transport = transport.clone();
+            let parameters = request.parameters.clone();
+            return Resolution::Pending(Box::pin(async move {
+                send_arazzo(&*transport, parameters).await
+            }));
         }
         Resolution::Ready {
             outcome: Err(StatesError::new(
@@ -98,5 +128,29 @@ impl Dispatcher {
             "The resource '{}' cannot be invoked: {mock_part}, and weft performs only '{HTTP_INVOKE}' tasks for real.",
             request.resource
         )
+    }
+}
+
+/// Sends one request of an Arazzo workflow: the response is the task's output; a
+/// request that could not be carried out fails it with the reason as the cause.
+async fn send_arazzo(transport: &dyn Transport, parameters: Value) -> TaskOutcome {
+    let request: weft_arazzo::exchange::HttpRequest =
+        serde_json::from_value(parameters).map_err(|e| {
+            StatesError::new(
+                weft_arazzo::decider::errors::REQUEST_FAILED,
+                format!("the request is not one weft can send: {e}"),
+            )
+        })?;
+    match transport.send(request).await.outcome {
+        Ok(response) => serde_json::to_value(&response).map_err(|e| {
+            StatesError::new(
+                weft_arazzo::decider::errors::REQUEST_FAILED,
+                format!("the response cannot be recorded: {e}"),
+            )
+        }),
+        Err(message) => Err(StatesError::new(
+            weft_arazzo::decider::errors::REQUEST_FAILED,
+            message,
+        )),
     }
 }

@@ -1,7 +1,9 @@
 //! The engine: everything that happens around the pure deciders. It performs tasks
 //! (mocked responses and real HTTP calls), drives an execution in-process (`local`),
-//! and runs executions durably behind the server (`durable`).
+//! runs executions durably behind the server (`durable`), and runs Arazzo workflows
+//! (`arazzo`).
 
+pub mod arazzo;
 pub mod arn;
 pub mod dispatch;
 pub mod durable;

@@ -24,6 +24,16 @@ fn error(result: Result<impl std::fmt::Debug, ApiError>) -> (String, String) {
     (e.type_name, e.message.unwrap_or_default())
 }
 
+/// `ValidateStateMachineDefinition` on an ASL definition, which needs no engine.
+fn validate_asl(body: &Map<String, Value>) -> Result<Value, ApiError> {
+    let request = validate::parse_validate(body)?;
+    let diagnostics = match weft_asl::validate::parse_json(&request.definition) {
+        Ok(value) => weft_asl::validate::compile(&value).diagnostics,
+        Err(diagnostic) => vec![diagnostic],
+    };
+    Ok(validate::reply(&request, &diagnostics))
+}
+
 fn validation(message: &str) -> (String, String) {
     ("ValidationException".into(), message.into())
 }
@@ -642,7 +652,7 @@ fn tagging_reads_tags_and_keys() {
 fn validate_reports_ok_with_no_diagnostics() {
     // The shape of AWS's reply for a valid definition.
     assert_eq!(
-        validate::validate_definition(&body(json!({"definition": PASS}))).unwrap(),
+        validate_asl(&body(json!({"definition": PASS}))).unwrap(),
         json!({"result": "OK", "diagnostics": [], "truncated": false})
     );
 }
@@ -652,7 +662,7 @@ fn validate_reports_a_missing_start_at() {
     // Recorded on AWS (a definition with States and no StartAt).
     let definition = r#"{"States":{"S":{"Type":"Pass","End":true}}}"#;
     assert_eq!(
-        validate::validate_definition(&body(json!({"definition": definition}))).unwrap(),
+        validate_asl(&body(json!({"definition": definition}))).unwrap(),
         json!({
             "result": "FAIL",
             "diagnostics": [{
@@ -672,11 +682,10 @@ fn validate_filters_by_severity_and_truncates() {
     // either way warnings never make the result FAIL.
     let definition =
         r#"{"StartAt":"S","States":{"S":{"Type":"Pass","Result":{"a.$":"$.x"},"End":true}}}"#;
-    let only_errors =
-        validate::validate_definition(&body(json!({"definition": definition}))).unwrap();
+    let only_errors = validate_asl(&body(json!({"definition": definition}))).unwrap();
     assert_eq!(only_errors["result"], "OK");
     assert_eq!(only_errors["diagnostics"], json!([]));
-    let with_warnings = validate::validate_definition(&body(
+    let with_warnings = validate_asl(&body(
         json!({"definition": definition, "severity": "WARNING"}),
     ))
     .unwrap();
@@ -686,18 +695,16 @@ fn validate_filters_by_severity_and_truncates() {
     }
 
     let two_errors = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"X"},"B":{"Type":"Pass","Next":"Y"}}}"#;
-    let all = validate::validate_definition(&body(json!({"definition": two_errors}))).unwrap();
+    let all = validate_asl(&body(json!({"definition": two_errors}))).unwrap();
     let count = all["diagnostics"].as_array().unwrap().len();
     assert!(count >= 2, "{all}");
-    let one =
-        validate::validate_definition(&body(json!({"definition": two_errors, "maxResults": 1})))
-            .unwrap();
+    let one = validate_asl(&body(json!({"definition": two_errors, "maxResults": 1}))).unwrap();
     assert_eq!(one["result"], "FAIL");
     assert_eq!(one["diagnostics"].as_array().unwrap().len(), 1);
     assert_eq!(one["truncated"], true);
 
     assert_eq!(
-        error(validate::validate_definition(&body(
+        error(validate_asl(&body(
             json!({"definition": PASS, "maxResults": 101})
         ))),
         validation(
@@ -706,7 +713,7 @@ fn validate_filters_by_severity_and_truncates() {
         )
     );
     assert_eq!(
-        error(validate::validate_definition(&Map::new())),
+        error(validate_asl(&Map::new())),
         validation(
             "1 validation error detected: Value at 'definition' failed to satisfy constraint: \
              Member must not be null"

@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde_json::Value;
 use tokio::task::AbortHandle;
 use weft_asl::decider::{
-    Command, Decider, Decision, ExecutionMeta, ExecutionStatus, Input, TaskId, TaskRequest,
+    Command, Decision, ExecutionMeta, ExecutionStatus, Input, TaskId, TaskRequest,
 };
 use weft_store::{
     ExecutionEnd, ExecutionRecord, ExecutionWrite, JournalEntry, RevisionRecord, TaskRecord,
@@ -20,6 +20,7 @@ use weft_store::{
 use super::api::*;
 use super::codec::{self, millis};
 use super::committer::Committed;
+use super::decider::ExecutionDecider;
 use super::machines::{DELETING, MachineEntry};
 use super::queries::description;
 use super::timers::Due;
@@ -35,7 +36,7 @@ pub struct LiveExecution {
     pub state_machine_arn: String,
     /// The execution as described while it runs; its end completes it.
     pub started: ExecutionDescription,
-    pub decider: Decider,
+    pub decider: ExecutionDecider,
     /// The last journal entry written (the start is entry 0).
     pub journal_seq: i64,
     pub dispatcher: Dispatcher,
@@ -100,7 +101,7 @@ impl Released {
 /// of the timers and tasks it starts and ends, and the end of the execution.
 fn write_of(
     id: i64,
-    decider: &Decider,
+    decider: &ExecutionDecider,
     decision: &Decision,
     journal: Option<JournalEntry>,
     released: Released,
@@ -170,7 +171,14 @@ fn closed(started: &ExecutionDescription, end: &ExecutionEnd) -> ExecutionDescri
 }
 
 impl Inner {
-    pub(super) fn dispatcher(&self, machine_name: &str, test_case: Option<&str>) -> Dispatcher {
+    /// How the tasks of an execution are performed; `arazzo`: it runs an Arazzo
+    /// workflow, whose requests go out through the engine's transport.
+    pub(super) fn dispatcher(
+        &self,
+        machine_name: &str,
+        test_case: Option<&str>,
+        arazzo: bool,
+    ) -> Dispatcher {
         let mocks = match (&self.config.mock_config, test_case) {
             (Some(config), Some(case)) => Some(MockSelection {
                 config: config.clone(),
@@ -179,7 +187,12 @@ impl Inner {
             }),
             _ => None,
         };
-        Dispatcher::new(mocks, self.http.clone())
+        let dispatcher = Dispatcher::new(mocks, self.http.clone());
+        if arazzo {
+            dispatcher.with_arazzo(self.arazzo.clone())
+        } else {
+            dispatcher
+        }
     }
 
     /// The names an execution of `revision` reports in its context object.
@@ -277,6 +290,9 @@ impl Inner {
             .next_execution_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let meta = self.meta(&machine.revision, &arn, &name);
+        let definition = self.definition_to_run(machine).await;
+        let decider = ExecutionDecider::new(&definition, meta);
+        let dispatcher = self.dispatcher(&machine.record.name, test_case, decider.is_arazzo());
         let now = codec::now();
         let seed = self.seed();
         let record = ExecutionRecord {
@@ -299,9 +315,9 @@ impl Inner {
         let live = Arc::new(Mutex::new(LiveExecution {
             state_machine_arn: machine.record.arn.clone(),
             started: description(record.clone()),
-            decider: Decider::new(machine.compiled.clone(), meta),
+            decider,
             journal_seq: 0,
-            dispatcher: self.dispatcher(&machine.record.name, test_case),
+            dispatcher,
             in_flight: HashMap::new(),
         }));
         let queued = {

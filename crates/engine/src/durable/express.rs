@@ -8,6 +8,8 @@ use serde_json::Value;
 use weft_asl::decider::ExecutionStatus;
 
 use super::api::*;
+use super::arazzo::{ArazzoExecution, execution_status};
+use super::definition::Definition;
 use super::executions::{parse_input, split_test_case};
 use super::machines::MachineEntry;
 use super::{EngineError, EngineResult, Inner};
@@ -109,16 +111,52 @@ impl Inner {
         input: Value,
     ) -> ExecutionStatus {
         let meta = self.meta(&machine.revision, arn, name);
-        let dispatcher = self.dispatcher(&machine.record.name, test_case);
-        run_to_completion(
-            machine.compiled.clone(),
-            meta,
-            input,
-            &dispatcher,
-            Clock::Real,
-            None,
-            |_| {},
-        )
-        .await
+        match self.definition_to_run(machine).await {
+            Definition::Asl(compiled) => {
+                let dispatcher = self.dispatcher(&machine.record.name, test_case, false);
+                run_to_completion(
+                    compiled,
+                    meta,
+                    input,
+                    &dispatcher,
+                    Clock::Real,
+                    None,
+                    |_| {},
+                )
+                .await
+            }
+            // The in-process Arazzo driver: nothing of an EXPRESS execution is kept.
+            Definition::Arazzo(workflow) => {
+                let mut decider = match weft_arazzo::decider::Decider::new(
+                    workflow.bundle.clone(),
+                    Some(&workflow.workflow_id),
+                    weft_arazzo::decider::Options::default(),
+                ) {
+                    Ok(decider) => decider,
+                    Err(e) => {
+                        return ExecutionStatus::Failed {
+                            error: weft_asl::error::names::RUNTIME.into(),
+                            cause: e.to_string(),
+                        };
+                    }
+                };
+                let status = crate::arazzo::run::run_to_completion(
+                    &mut decider,
+                    input,
+                    &*self.arazzo,
+                    Clock::Real,
+                    None,
+                    |_| {},
+                    |_, _| {},
+                )
+                .await;
+                execution_status(&status)
+            }
+            Definition::Unavailable(why) => {
+                let mut execution = ArazzoExecution::unavailable(&why, &meta);
+                execution.handle(Utc::now(), weft_asl::decider::Input::Start { input });
+                execution.status().clone()
+            }
+        }
     }
 }

@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::Value;
-use weft_asl::model::StateMachine;
-use weft_asl::validate::{self, Severity};
 use weft_store::{RevisionRecord, StateMachineRecord, StoreError};
 
 use super::api::*;
 use super::codec::{instant, millis};
+use super::definition::Definition;
 use super::paging;
 use super::{EngineError, EngineResult, Inner};
 
@@ -26,34 +25,7 @@ pub struct MachineEntry {
     pub record: StateMachineRecord,
     pub revision: RevisionRecord,
     pub machine_type: MachineType,
-    pub compiled: Arc<StateMachine>,
-}
-
-/// Validates a definition and builds its model, or says why it is invalid in the
-/// words of `InvalidDefinition`.
-pub fn compile(definition: &str) -> EngineResult<StateMachine> {
-    let diagnostics = match validate::parse_json(definition) {
-        Ok(value) => {
-            let compiled = validate::compile(&value);
-            if let Some(machine) = compiled.machine {
-                return Ok(machine);
-            }
-            compiled.diagnostics
-        }
-        Err(diagnostic) => vec![diagnostic],
-    };
-    let problems: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            if d.location.is_empty() {
-                format!("{}: {}", d.code, d.message)
-            } else {
-                format!("{}: {} at {}", d.code, d.message, d.location)
-            }
-        })
-        .collect();
-    Err(EngineError::InvalidDefinition(problems.join(", ")))
+    pub compiled: Definition,
 }
 
 fn json_text(value: &Value) -> String {
@@ -79,16 +51,20 @@ pub fn reported_revision(
 }
 
 impl MachineEntry {
-    pub fn new(record: StateMachineRecord, revision: RevisionRecord) -> EngineResult<MachineEntry> {
+    /// A machine whose current revision compiled to `compiled`.
+    pub fn new(
+        record: StateMachineRecord,
+        revision: RevisionRecord,
+        compiled: Definition,
+    ) -> MachineEntry {
         let machine_type =
             MachineType::from_api_name(&record.machine_type).unwrap_or(MachineType::Standard);
-        let compiled = Arc::new(compile(&revision.definition)?);
-        Ok(MachineEntry {
+        MachineEntry {
             record,
             revision,
             machine_type,
             compiled,
-        })
+        }
     }
 
     fn description(&self) -> StateMachineDescription {
@@ -132,7 +108,7 @@ impl Inner {
             .ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.to_string()))
     }
 
-    fn put_machine(&self, entry: MachineEntry) {
+    pub(super) fn put_machine(&self, entry: MachineEntry) {
         self.machines
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -154,7 +130,7 @@ impl Inner {
         if request.tags.len() > MAX_TAGS {
             return Err(EngineError::TooManyTags(arn));
         }
-        compile(&request.definition)?;
+        let compiled = self.compile(&request.definition).await?;
         let _changes = self.machine_changes.lock().await;
         if let Some(existing) = self.machine(&arn) {
             if existing.record.status == DELETING {
@@ -199,7 +175,7 @@ impl Inner {
                 .put_tags(&arn, &store_tags(&request.tags))
                 .await?;
         }
-        self.put_machine(MachineEntry::new(record, revision)?);
+        self.put_machine(MachineEntry::new(record, revision, compiled));
         Ok(CreatedStateMachine {
             state_machine_arn: arn,
             creation_date: instant(now),
@@ -221,9 +197,10 @@ impl Inner {
         if request.changes_nothing() {
             return Err(EngineError::nothing_to_update());
         }
-        if let Some(definition) = &request.definition {
-            compile(definition)?;
-        }
+        let compiled = match &request.definition {
+            Some(definition) => Some(self.compile(definition).await?),
+            None => None,
+        };
         let _changes = self.machine_changes.lock().await;
         let current = self.existing_machine(&arn)?;
         if current.record.status == DELETING {
@@ -270,7 +247,8 @@ impl Inner {
             .update_state_machine(&record, Some(&revision))
             .await?;
         let revision_id = revision.revision_id.clone();
-        self.put_machine(MachineEntry::new(record, revision)?);
+        let compiled = compiled.unwrap_or_else(|| current.compiled.clone());
+        self.put_machine(MachineEntry::new(record, revision, compiled));
         Ok(UpdatedStateMachine {
             update_date: instant(now),
             revision_id,

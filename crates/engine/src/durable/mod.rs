@@ -1,5 +1,6 @@
 //! The durable engine behind `weft serve`: executions kept in a [`Store`], driven by
-//! the ASL decider, with group commit, durable timers and recovery after a restart.
+//! the ASL decider or, for Arazzo definitions, the Arazzo decider behind the same
+//! interface (`arazzo/`), with group commit, durable timers and recovery after a restart.
 //!
 //! How an execution moves (see `executions.rs`): an input (start, timer, task result,
 //! stop) is handed to the execution's decider under the execution's lock; the
@@ -13,8 +14,11 @@
 //! tasks from their rows.
 
 pub mod api;
+mod arazzo;
 mod codec;
 mod committer;
+mod decider;
+mod definition;
 mod error;
 mod executions;
 mod express;
@@ -31,12 +35,15 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use weft_store::Store;
 
+use crate::arazzo::transport::HttpTransport;
 use crate::arn::Scope;
 use crate::http_task::HttpTask;
 use crate::mock_config::MockConfig;
 
 pub use api::*;
+pub use arazzo::{SERVERS_EXTENSION, WORKFLOW_EXTENSION};
 pub use error::EngineError;
+pub use weft_asl::validate::Diagnostic;
 
 use committer::Committer;
 use executions::LiveExecution;
@@ -65,6 +72,10 @@ struct Inner {
     store: Arc<dyn Store>,
     config: EngineConfig,
     http: HttpTask,
+    /// Sends the requests of Arazzo workflows.
+    arazzo: Arc<HttpTransport>,
+    /// Reads the source descriptions of Arazzo definitions.
+    sources: arazzo::Sources,
     committer: Committer,
     timers: Timers,
     /// Every state machine, by ARN.
@@ -88,6 +99,14 @@ impl Engine {
     /// Opens the engine on a store and brings back every execution that was running.
     pub async fn open(store: Arc<dyn Store>, config: EngineConfig) -> EngineResult<Engine> {
         let http = HttpTask::new().map_err(|e| EngineError::Internal(e.to_string()))?;
+        // A request to a host that names no region (an emulator, a local server) is
+        // signed for the engine's own.
+        let arazzo = Arc::new(
+            HttpTransport::new()
+                .map_err(|e| EngineError::Internal(e.to_string()))?
+                .with_local_region(Some(config.scope.region.clone())),
+        );
+        let sources = arazzo::Sources::from_working_directory().map_err(EngineError::Internal)?;
         let committer = Committer::start(store.clone());
         let seed = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64 ^ 0x9e37_79b9;
         let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
@@ -102,6 +121,8 @@ impl Engine {
                 store,
                 config,
                 http,
+                arazzo,
+                sources,
                 committer,
                 timers,
                 machines: RwLock::new(HashMap::new()),
@@ -126,6 +147,12 @@ impl Engine {
         request: CreateStateMachine,
     ) -> EngineResult<CreatedStateMachine> {
         self.inner.create_state_machine(request).await
+    }
+
+    /// Every diagnostic of a definition, ASL or Arazzo (`ValidateStateMachineDefinition`);
+    /// an Arazzo definition's sources are loaded to check it.
+    pub async fn validate_definition(&self, definition: &str) -> Vec<Diagnostic> {
+        self.inner.diagnose(definition).await
     }
 
     pub async fn describe_state_machine(&self, arn: &str) -> EngineResult<StateMachineDescription> {

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use weft_asl::decider::{Decider, Input, TaskId, TimerId};
-use weft_asl::model::StateMachine;
+use weft_asl::decider::{Input, TaskId, TimerId};
 use weft_store::{RevisionRecord, RunningExecution};
 
 use super::codec::{self, instant};
+use super::decider::ExecutionDecider;
+use super::definition::Definition;
 use super::executions::LiveExecution;
-use super::machines::{self, DELETING, MachineEntry};
+use super::machines::{DELETING, MachineEntry};
 use super::queries::description;
 use super::{EngineError, EngineResult, Inner};
 
@@ -30,7 +31,10 @@ impl Inner {
                         record.arn
                     ))
                 })?;
-            let entry = MachineEntry::new(record, revision)?;
+            let compiled = self
+                .compile_stored(&record.arn, &revision.definition)
+                .await?;
+            let entry = MachineEntry::new(record, revision, compiled);
             self.machines
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
@@ -41,7 +45,7 @@ impl Inner {
             .store(max_id + 1, std::sync::atomic::Ordering::Relaxed);
 
         // Executions of one revision share its compiled definition.
-        let mut revisions: HashMap<(String, String), (Arc<StateMachine>, Arc<RevisionRecord>)> =
+        let mut revisions: HashMap<(String, String), (Definition, Arc<RevisionRecord>)> =
             HashMap::new();
         for running in self.store.running_executions().await? {
             let key = (
@@ -57,13 +61,28 @@ impl Inner {
                             running.execution.arn
                         ))
                     })?;
-                    let machine = Arc::new(machines::compile(&revision.definition)?);
+                    let machine = match self.machine(&key.0) {
+                        // The current revision is compiled already.
+                        Some(entry) if entry.revision.revision_id == key.1 => {
+                            entry.compiled.clone()
+                        }
+                        _ => self.compile_stored(&key.0, &revision.definition).await?,
+                    };
                     let found = (machine, Arc::new(revision));
                     revisions.insert(key, found.clone());
                     found
                 }
             };
-            self.resume(machine, &revision, running)?;
+            if let Definition::Unavailable(_) = machine {
+                // Replaying needs the definition as it was: the execution stays as
+                // stored, and resumes at a start that can load it.
+                eprintln!(
+                    "weft: execution '{}' is not resumed: its definition cannot be loaded now",
+                    running.execution.arn
+                );
+                continue;
+            }
+            self.resume(&machine, &revision, running)?;
         }
 
         // Machines whose deletion waited for executions that have all ended.
@@ -83,14 +102,19 @@ impl Inner {
 
     fn resume(
         self: &Arc<Self>,
-        machine: Arc<StateMachine>,
+        machine: &Definition,
         revision: &RevisionRecord,
         running: RunningExecution,
     ) -> EngineResult<()> {
         let record = &running.execution;
         let meta = self.meta(revision, &record.arn, &record.name);
-        let dispatcher = self.dispatcher(&meta.state_machine_name, record.test_case.as_deref());
-        let mut decider = Decider::new(machine, meta);
+        let machine_name = meta.state_machine_name.clone();
+        let mut decider = ExecutionDecider::new(machine, meta);
+        let dispatcher = self.dispatcher(
+            &machine_name,
+            record.test_case.as_deref(),
+            decider.is_arazzo(),
+        );
         let input: Value = serde_json::from_str(&record.input)
             .map_err(|e| EngineError::Internal(format!("stored input of '{}': {e}", record.arn)))?;
         let mut events = decider

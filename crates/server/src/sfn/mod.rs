@@ -152,7 +152,7 @@ pub async fn call(
         UpdateStateMachine => state_machines::update(engine, body).await,
         DeleteStateMachine => state_machines::delete(engine, body).await,
         ListStateMachines => state_machines::list(engine, body).await,
-        ValidateStateMachineDefinition => validate::validate_definition(body),
+        ValidateStateMachineDefinition => validate::validate_definition(engine, body).await,
         StartExecution => executions::start(engine, body, trace_header).await,
         StartSyncExecution => executions::start_sync(engine, body, trace_header).await,
         DescribeExecution => executions::describe(engine, body).await,

@@ -6,12 +6,15 @@
 //! * `severity` ERROR (the default) returns only errors, WARNING errors and warnings.
 //! * `maxResults` 0–100, 0 or absent meaning 100; `truncated` says whether diagnostics
 //!   were left out (AWS always sends it).
-//! * The definition is read as `weft validate` reads it: JSON, or YAML when the text is
-//!   not JSON. `type` is checked against the model and does not change the checks yet
-//!   (the EXPRESS-only refusals of `.sync` and `.waitForTaskToken` are not made).
+//! * The definition is JSON, as the API requires; an Arazzo document (root `arazzo`)
+//!   may also be YAML, and is checked with its source descriptions loaded, as
+//!   `CreateStateMachine` checks it. `type` is checked against the model and does not
+//!   change the checks yet (the EXPRESS-only refusals of `.sync` and
+//!   `.waitForTaskToken` are not made).
 
 use serde_json::{Map, Value};
-use weft_asl::validate::{self, Diagnostic, Severity};
+use weft_asl::validate::{Diagnostic, Severity};
+use weft_engine::durable::Engine;
 
 use super::input::{self, Input, Problems};
 use super::shapes::Shape;
@@ -20,7 +23,17 @@ use crate::protocol::ApiError;
 /// The most diagnostics one reply carries.
 const MAX_DIAGNOSTICS: usize = 100;
 
-pub fn validate_definition(body: &Map<String, Value>) -> Result<Value, ApiError> {
+/// A `ValidateStateMachineDefinition` request, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidateRequest {
+    pub definition: String,
+    /// `severity` WARNING: warnings are listed too.
+    pub with_warnings: bool,
+    /// How many diagnostics the reply lists.
+    pub limit: usize,
+}
+
+pub fn parse_validate(body: &Map<String, Value>) -> Result<ValidateRequest, ApiError> {
     let input = Input::new(body);
     let mut problems = Problems::default();
     let definition = input.string(&mut problems, "definition", input::DEFINITION.required())?;
@@ -28,35 +41,41 @@ pub fn validate_definition(body: &Map<String, Value>) -> Result<Value, ApiError>
     let severity = input.enumeration(&mut problems, "severity", input::SEVERITIES, false)?;
     let max_results = input.integer(&mut problems, "maxResults", 0, 100)?;
     problems.finish()?;
+    Ok(ValidateRequest {
+        definition: definition.unwrap_or_default().to_string(),
+        with_warnings: severity == Some("WARNING"),
+        limit: match max_results {
+            Some(n) if n > 0 => usize::try_from(n).unwrap_or(MAX_DIAGNOSTICS),
+            _ => MAX_DIAGNOSTICS,
+        },
+    })
+}
 
-    let diagnostics = diagnose(definition.unwrap_or_default());
+/// The reply for the diagnostics found.
+pub fn reply(request: &ValidateRequest, diagnostics: &[Diagnostic]) -> Value {
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let with_warnings = severity == Some("WARNING");
     let shown: Vec<&Diagnostic> = diagnostics
         .iter()
-        .filter(|d| with_warnings || d.severity == Severity::Error)
+        .filter(|d| request.with_warnings || d.severity == Severity::Error)
         .collect();
-    let limit = match max_results {
-        Some(n) if n > 0 => usize::try_from(n).unwrap_or(MAX_DIAGNOSTICS),
-        _ => MAX_DIAGNOSTICS,
-    };
-    let truncated = shown.len() > limit;
+    let truncated = shown.len() > request.limit;
     let listed = shown
         .into_iter()
-        .take(limit)
+        .take(request.limit)
         .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
         .collect();
-    Ok(Shape::new()
+    Shape::new()
         .put("result", if failed { "FAIL" } else { "OK" })
         .put("diagnostics", Value::Array(listed))
         .put("truncated", truncated)
-        .build())
+        .build()
 }
 
-/// The API takes JSON only (YAML is a convenience of `weft validate` and `weft run`).
-fn diagnose(text: &str) -> Vec<Diagnostic> {
-    match validate::parse_json(text) {
-        Ok(value) => validate::compile(&value).diagnostics,
-        Err(diagnostic) => vec![diagnostic],
-    }
+pub async fn validate_definition(
+    engine: &Engine,
+    body: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let request = parse_validate(body)?;
+    let diagnostics = engine.validate_definition(&request.definition).await;
+    Ok(reply(&request, &diagnostics))
 }
