@@ -1,5 +1,6 @@
 //! `weft`: serve, run and validate workflows.
 
+mod arazzo;
 mod progress;
 mod run;
 mod serve;
@@ -33,13 +34,15 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Load-test a weft server with the benchmark workloads (W1 hello, W2 chain10).
     Bench(weft_bench::BenchArgs),
-    /// Run a state machine definition to completion in this process.
+    /// Run a state machine or an Arazzo workflow to completion in this process.
     Run(run::RunArgs),
-    /// Check a state machine definition and report every problem found.
+    /// Check a state machine definition or an Arazzo document and report every problem
+    /// found.
     Validate {
-        /// The definition (JSON or YAML).
+        /// The definition (JSON or YAML): a state machine, or an Arazzo document.
         file: PathBuf,
-        /// `json` prints the ValidateStateMachineDefinition reply shape.
+        /// `json` prints the ValidateStateMachineDefinition reply shape (for Arazzo
+        /// documents too).
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         output: OutputFormat,
     },

@@ -13,18 +13,30 @@ pub struct Progress {
     running: BTreeSet<String>,
 }
 
+/// A spinner with the elapsed time and a message, when stderr is a terminal.
+pub fn live_line() -> Option<ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    })
+}
+
+/// Prints a line of progress above the live line, or on its own.
+pub fn print_line(live: Option<&ProgressBar>, line: &str) {
+    match live {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    }
+}
+
 impl Progress {
     pub fn new() -> Progress {
-        let live = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new_spinner();
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(100));
-            bar
-        });
         Progress {
-            live,
+            live: live_line(),
             running: BTreeSet::new(),
         }
     }
@@ -32,10 +44,7 @@ impl Progress {
     pub fn record(&mut self, events: &[HistoryEvent]) {
         for event in events {
             if let Some(line) = self.line_for(event) {
-                match &self.live {
-                    Some(bar) => bar.println(line),
-                    None => eprintln!("{line}"),
-                }
+                print_line(self.live.as_ref(), &line);
             }
         }
         if let Some(bar) = &self.live {

@@ -22,27 +22,70 @@ pub const REGION: &str = "us-east-1";
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The definition (JSON or YAML).
-    file: PathBuf,
-    /// The execution input: JSON text, or @FILE to read it from a file.
-    #[arg(long, default_value = "{}")]
-    input: String,
+    /// The definition: an Amazon States Language state machine (JSON or YAML), or an
+    /// Arazzo document (YAML or JSON with a root `arazzo` member).
+    pub file: PathBuf,
+    /// The input. A state machine takes one: JSON text, or @FILE to read it from a file.
+    /// An Arazzo workflow takes any number, later ones overriding earlier ones: a JSON
+    /// object, @FILE (JSON or YAML), or NAME=VALUE (VALUE is read as JSON when it parses,
+    /// else taken as a string).
+    #[arg(long)]
+    pub input: Vec<String>,
     /// The state machine's name (it selects the mock configuration entry too).
     /// Defaults to the file name without its extension.
-    #[arg(long)]
-    name: Option<String>,
+    #[arg(long, help_heading = "State machines")]
+    pub name: Option<String>,
     /// An AWS Step Functions Local mock configuration file.
-    #[arg(long, requires = "test_case")]
-    mock_config: Option<PathBuf>,
+    #[arg(long, requires = "test_case", help_heading = "State machines")]
+    pub mock_config: Option<PathBuf>,
     /// The test case of the mock configuration to use.
-    #[arg(long, requires = "mock_config")]
-    test_case: Option<String>,
+    #[arg(long, requires = "mock_config", help_heading = "State machines")]
+    pub test_case: Option<String>,
+    /// The workflow to run (its workflowId). Defaults to the document's first workflow.
+    #[arg(long, value_name = "ID", help_heading = "Arazzo documents")]
+    pub workflow: Option<String>,
+    /// Sends the requests for source description NAME to URL instead of the servers
+    /// its OpenAPI description lists. Repeatable.
+    #[arg(long, value_name = "NAME=URL", help_heading = "Arazzo documents")]
+    pub server: Vec<String>,
+    /// Writes every HTTP request and response to FILE as an HTTP Archive (HAR 1.2),
+    /// secrets masked.
+    #[arg(long, value_name = "FILE", help_heading = "Arazzo documents")]
+    pub har: Option<PathBuf>,
+    /// The most steps the run may take, retries and loops included [default: 2000].
+    #[arg(long, value_name = "N", help_heading = "Arazzo documents")]
+    pub max_steps: Option<u32>,
+    /// How long each HTTP request may take, in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS", help_heading = "Arazzo documents")]
+    pub timeout: Option<f64>,
     /// `json` prints one JSON object with the outcome on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    output: OutputFormat,
+    pub output: OutputFormat,
+}
+
+impl RunArgs {
+    /// The first option given that only Arazzo documents take.
+    fn arazzo_option(&self) -> Option<&'static str> {
+        [
+            (self.workflow.is_some(), "--workflow"),
+            (!self.server.is_empty(), "--server"),
+            (self.har.is_some(), "--har"),
+            (self.max_steps.is_some(), "--max-steps"),
+            (self.timeout.is_some(), "--timeout"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
 }
 
 pub fn main(args: RunArgs) -> ExitCode {
+    if crate::arazzo::is_arazzo_file(&args.file) {
+        return crate::arazzo::run::main(args);
+    }
+    if let Some(option) = args.arazzo_option() {
+        eprintln!("{option} applies to Arazzo documents only");
+        return ExitCode::from(EXIT_INVALID);
+    }
     let prepared = match prepare(&args) {
         Ok(p) => p,
         Err(message) => {
@@ -89,7 +132,11 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
             return Err(format!("InvalidDefinition:\n{}", lines.join("\n")));
         }
     };
-    let input = read_input(&args.input).map_err(|e| format!("InvalidExecutionInput: {e:#}"))?;
+    let input = match args.input.as_slice() {
+        [] => Value::Object(Map::new()),
+        [one] => read_input(one).map_err(|e| format!("InvalidExecutionInput: {e:#}"))?,
+        _ => return Err("a state machine takes one --input".into()),
+    };
     let name = args
         .name
         .clone()

@@ -13,6 +13,9 @@ use crate::OutputFormat;
 pub const EXIT_INVALID: u8 = 2;
 
 pub fn main(file: &Path, output: OutputFormat) -> ExitCode {
+    if crate::arazzo::is_arazzo_file(file) {
+        return crate::arazzo::validate::main(file, output);
+    }
     let diagnostics = match load(file) {
         Ok((_, diagnostics)) => diagnostics,
         Err(diagnostics) => diagnostics,
