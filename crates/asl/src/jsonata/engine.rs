@@ -125,9 +125,42 @@ pub(super) struct Analysis {
     pub variables: Vec<String>,
     pub states_fields: Vec<String>,
     pub top_level_field: Option<String>,
-    /// `$states` is read other than as `$states.<field>`, so all of it is bound.
-    pub reads_whole_states: bool,
+    /// The parts of `$states` the expression can reach.
+    states: Need,
+    /// The parts of each variable in `variables` the expression can reach.
+    variable_needs: Vec<Need>,
+    /// Names the expression may call or read as functions.
+    names: BTreeSet<String>,
     pub draws_randomness: bool,
+}
+
+/// The part of a bound value an expression can reach. Converting a value for the engine
+/// costs more than most evaluations, so only the fields a plain path such as
+/// `$states.input.a.b` names are converted, unless the expression may look further.
+#[derive(Debug, Clone, PartialEq)]
+enum Need {
+    All,
+    /// Only these fields of an object (of each object, in an array).
+    Fields(std::collections::BTreeMap<String, Need>),
+}
+
+impl Default for Need {
+    fn default() -> Self {
+        Need::Fields(Default::default())
+    }
+}
+
+impl Need {
+    /// Adds the path `names`, beyond which everything is needed.
+    fn add(&mut self, names: &[String]) {
+        let Need::Fields(fields) = self else {
+            return;
+        };
+        match names.split_first() {
+            None => *self = Need::All,
+            Some((first, rest)) => fields.entry(first.clone()).or_default().add(rest),
+        }
+    }
 }
 
 pub(super) fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
@@ -165,8 +198,10 @@ fn code_of(message: &str) -> Option<String> {
 struct Walker {
     read: BTreeSet<String>,
     bound: BTreeSet<String>,
-    states_fields: BTreeSet<String>,
-    reads_whole_states: bool,
+    /// Paths read from each variable (`states` included).
+    needs: std::collections::BTreeMap<String, Need>,
+    /// `%` refers to the parent of a value, which a pruned value would lack.
+    uses_parent: bool,
     function_names: BTreeSet<String>,
     top_level_field: Option<String>,
 }
@@ -183,7 +218,7 @@ fn analyse(ast: &AstNode) -> Analysis {
     // Variables bound anywhere in the expression are taken as its own throughout:
     // JSONata scopes them to blocks, but reading an outer variable and binding the
     // same name in one expression is too rare to track scopes for.
-    let variables = walker
+    let variables: Vec<String> = walker
         .read
         .iter()
         .filter(|name| {
@@ -194,11 +229,31 @@ fn analyse(ast: &AstNode) -> Analysis {
         })
         .cloned()
         .collect();
+    let need_of = |name: &str| {
+        if walker.uses_parent {
+            return Need::All;
+        }
+        walker.needs.get(name).cloned().unwrap_or(Need::All)
+    };
+    let states = if walker.read.contains("states") {
+        need_of("states")
+    } else {
+        Need::default()
+    };
+    let states_fields = match walker.needs.get("states") {
+        Some(Need::Fields(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let variable_needs = variables.iter().map(|name| need_of(name)).collect();
+    let mut names = walker.function_names;
+    names.extend(walker.read);
     Analysis {
         variables,
-        states_fields: walker.states_fields.into_iter().collect(),
+        states_fields,
         top_level_field: walker.top_level_field,
-        reads_whole_states: walker.reads_whole_states,
+        states,
+        variable_needs,
+        names,
         draws_randomness,
     }
 }
@@ -221,18 +276,16 @@ impl Walker {
             | AstNode::Regex { .. }
             | AstNode::ParentVariable(_)
             | AstNode::Wildcard
-            | AstNode::Descendant
-            | AstNode::Parent(_) => {}
+            | AstNode::Descendant => {}
+            AstNode::Parent(_) => self.uses_parent = true,
             AstNode::Name(name) => {
                 if root && self.top_level_field.is_none() {
                     self.top_level_field = Some(name.clone());
                 }
             }
             AstNode::Variable(name) => {
-                if name == "states" {
-                    self.reads_whole_states = true;
-                }
                 self.read.insert(name.clone());
+                self.needs.entry(name.clone()).or_default().add(&[]);
             }
             AstNode::Path { steps } => self.path(steps, root),
             AstNode::Binary { op, lhs, rhs } => {
@@ -321,25 +374,48 @@ impl Walker {
     }
 
     fn path(&mut self, steps: &[PathStep], root: bool) {
-        if let [first, second, ..] = steps
-            && let (AstNode::Variable(var), AstNode::Name(field)) = (&first.node, &second.node)
-            && var == "states"
-            && first.stages.is_empty()
+        if let [first, rest @ ..] = steps
+            && let AstNode::Variable(var) = &first.node
+            && is_plain(first)
         {
+            // `$var.a.b…`: the fields named until the first step that is not a plain
+            // field name (that one included when it has a filter) are what is read.
+            let mut names = Vec::new();
+            for step in rest {
+                let AstNode::Name(name) = &step.node else {
+                    break;
+                };
+                names.push(name.clone());
+                if !is_plain(step) {
+                    break;
+                }
+            }
             self.read.insert(var.clone());
-            self.states_fields.insert(field.clone());
-            self.step_extras(first);
-            for step in &steps[1..] {
+            self.needs.entry(var.clone()).or_default().add(&names);
+            for step in steps {
+                if step.ancestor_label.is_some() {
+                    self.uses_parent = true;
+                }
+            }
+            for step in rest {
                 self.step(step, false);
             }
             return;
         }
         for (i, step) in steps.iter().enumerate() {
+            if step.ancestor_label.is_some() {
+                self.uses_parent = true;
+            }
             self.step(step, root && i == 0);
         }
     }
 
     fn step(&mut self, step: &PathStep, root: bool) {
+        // A field name after the first step reads from the previous step's value.
+        if !root && let AstNode::Name(_) = step.node {
+            self.step_extras(step);
+            return;
+        }
         self.node(&step.node, root);
         self.step_extras(step);
     }
@@ -359,59 +435,97 @@ impl Walker {
     }
 }
 
+/// A step that only selects: no filter, binding or index.
+fn is_plain(step: &PathStep) -> bool {
+    step.stages.is_empty()
+        && step.focus.is_none()
+        && step.index_var.is_none()
+        && step.ancestor_label.is_none()
+        && !step.is_tuple
+}
+
 // ---------------------------------------------------------------------------------------
 // Values
 
-/// Bound values converted to the engine's representation, each at most once.
+/// Bound values converted to the engine's representation. A value an expression needs
+/// whole is converted at most once per [`Cache`]; a part of one (see [`Need`]) is
+/// converted per evaluation, unless the whole is already there.
 #[derive(Default)]
 pub(super) struct Cache {
     input: OnceCell<JValue>,
     result: OnceCell<JValue>,
     error_output: OnceCell<JValue>,
     context: OnceCell<JValue>,
-    variables: RefCell<Vec<(String, Option<JValue>)>>,
+    variables: RefCell<Vec<(String, JValue)>>,
 }
 
 impl Cache {
-    fn variable(&self, bindings: &Bindings<'_>, name: &str) -> Option<JValue> {
+    fn variable(&self, value: &Value, name: &str, need: &Need) -> JValue {
         let mut variables = self.variables.borrow_mut();
-        if let Some((_, value)) = variables.iter().find(|(n, _)| n == name) {
-            return value.clone();
+        if let Some((_, converted)) = variables.iter().find(|(n, _)| n == name) {
+            return converted.clone();
         }
-        let value = bindings.variables.get(name).map(to_engine);
-        variables.push((name.to_string(), value.clone()));
-        value
+        if *need != Need::All {
+            return prune(value, need);
+        }
+        let converted = to_engine(value);
+        variables.push((name.to_string(), converted.clone()));
+        converted
     }
 
-    /// `$states`, with the fields the expression reads (all of them if it reads
-    /// `$states` as a whole). Values are shared (`Rc`), so building it is cheap.
-    fn states(&self, bindings: &Bindings<'_>, analysis: &Analysis) -> JValue {
-        let wants = |field: &str| {
-            analysis.reads_whole_states || analysis.states_fields.iter().any(|f| f == field)
+    /// `$states` with what the expression can reach of it. Whole values are shared
+    /// (`Rc`), so building it is cheap.
+    fn states(&self, bindings: &Bindings<'_>, need: &Need) -> JValue {
+        let field = |name: &str, value: Option<&Value>, cell: &OnceCell<JValue>| {
+            let value = value?;
+            let need = match need {
+                Need::All => &Need::All,
+                Need::Fields(fields) => fields.get(name)?,
+            };
+            Some(match (need, cell.get()) {
+                (_, Some(converted)) => converted.clone(),
+                (Need::All, None) => cell.get_or_init(|| to_engine(value)).clone(),
+                (need, None) => prune(value, need),
+            })
         };
         let mut states = indexmap::IndexMap::with_capacity(4);
-        if wants("input") {
-            let v = self.input.get_or_init(|| to_engine(bindings.input));
-            states.insert("input".to_string(), v.clone());
-        }
-        if let Some(result) = bindings.result
-            && wants("result")
-        {
-            let v = self.result.get_or_init(|| to_engine(result));
-            states.insert("result".to_string(), v.clone());
-        }
-        if let Some(error_output) = bindings.error_output
-            && wants("errorOutput")
-        {
-            let v = self.error_output.get_or_init(|| to_engine(error_output));
-            states.insert("errorOutput".to_string(), v.clone());
-        }
-        if wants("context") {
-            let v = self.context.get_or_init(|| to_engine(bindings.context));
-            states.insert("context".to_string(), v.clone());
+        let fields = [
+            ("input", Some(bindings.input), &self.input),
+            ("result", bindings.result, &self.result),
+            ("errorOutput", bindings.error_output, &self.error_output),
+            ("context", Some(bindings.context), &self.context),
+        ];
+        for (name, value, cell) in fields {
+            if let Some(converted) = field(name, value, cell) {
+                states.insert(name.to_string(), converted);
+            }
         }
         JValue::object(states)
     }
+}
+
+/// The part of `value` an expression can reach: the named fields of objects, kept
+/// through arrays (a field step maps over an array's items).
+fn prune(value: &Value, need: &Need) -> JValue {
+    let Need::Fields(fields) = need else {
+        return to_engine(value);
+    };
+    with_stack(|| match value {
+        Value::Object(map) => JValue::object(
+            fields
+                .iter()
+                .filter_map(|(name, need)| Some((name.clone(), prune(map.get(name)?, need))))
+                .collect(),
+        ),
+        Value::Array(items) => {
+            let flat = items.iter().all(|item| !item.is_array());
+            JValue::Array(JArray::new_flat(
+                items.iter().map(|item| prune(item, need)).collect(),
+                flat,
+            ))
+        }
+        scalar => to_engine(scalar),
+    })
 }
 
 /// serde_json to engine. Numbers become `f64`, JSONata's only number type: integers
@@ -545,12 +659,15 @@ pub(super) fn evaluate(
     entropy: &mut dyn Entropy,
 ) -> Result<Option<Value>, EvalError> {
     let mut context = Context::new();
-    if analysis.reads_whole_states || !analysis.states_fields.is_empty() {
-        context.bind("states".to_string(), cache.states(bindings, analysis));
+    if analysis.names.contains("states") {
+        context.bind(
+            "states".to_string(),
+            cache.states(bindings, &analysis.states),
+        );
     }
-    for name in &analysis.variables {
-        if let Some(value) = cache.variable(bindings, name) {
-            context.bind(name.clone(), value);
+    for (name, need) in analysis.variables.iter().zip(&analysis.variable_needs) {
+        if let Some(value) = bindings.variables.get(name) {
+            context.bind(name.clone(), cache.variable(value, name, need));
         }
     }
     let session = Rc::new(RefCell::new(Session {
@@ -565,7 +682,8 @@ pub(super) fn evaluate(
         cancel: None,
     };
     let mut evaluator = Evaluator::with_options(context, options);
-    register(&mut evaluator, &session, bindings.now).map_err(|e| engine_error(&e, source))?;
+    register(&mut evaluator, &analysis.names, &session, bindings.now)
+        .map_err(|e| engine_error(&e, source))?;
     // `$` at the top level is refused by AWS; here it is simply null.
     let result = evaluator
         .evaluate(&program.ast, &JValue::Null)
@@ -598,52 +716,77 @@ fn engine_error(error: &EvaluatorError, source: &str) -> EvalError {
 }
 
 /// Registers the Step Functions functions and the deterministic `$now`, `$millis`,
-/// `$random` and `$shuffle`.
+/// `$random` and `$shuffle`, those the expression names (all of them if it uses `$eval`,
+/// which can name any).
 fn register(
     evaluator: &mut Evaluator,
+    names: &BTreeSet<String>,
     session: &Rc<RefCell<Session>>,
     now: DateTime<Utc>,
 ) -> Result<(), EvaluatorError> {
-    evaluator.register_fn("partition", |args: &[JValue]| {
-        from_outcome(functions::partition(&args_to_json("partition", args)?))
-    })?;
+    let all = names.contains("eval");
+    let named = |name: &str| all || names.contains(name);
+    if named("partition") {
+        evaluator.register_fn("partition", |args: &[JValue]| {
+            from_outcome(functions::partition(&args_to_json("partition", args)?))
+        })?;
+    }
+    if named("range") {
+        register_range(evaluator)?;
+    }
+    if named("hash") {
+        evaluator.register_fn("hash", |args: &[JValue]| {
+            from_outcome(functions::hash(&args_to_json("hash", args)?))
+        })?;
+    }
+    if named("parse") {
+        evaluator.register_fn("parse", |args: &[JValue]| {
+            from_outcome(functions::parse(&args_to_json("parse", args)?))
+        })?;
+    }
+    if named("uuid") {
+        let s = Rc::clone(session);
+        evaluator.register_fn("uuid", move |args: &[JValue]| {
+            let args = args_to_json("uuid", args)?;
+            from_outcome(functions::uuid(&args, s.borrow_mut().rng()?))
+        })?;
+    }
+    if named("random") {
+        let s = Rc::clone(session);
+        evaluator.register_fn_override("random", move |args: &[JValue]| {
+            let args = args_to_json("random", args)?;
+            if args.first().is_some_and(Option::is_some) {
+                // A seeded number needs no entropy.
+                return from_outcome(functions::random(&args, &mut SplitMix64::new(0)));
+            }
+            from_outcome(functions::random(&args, s.borrow_mut().rng()?))
+        })?;
+    }
+    if named("shuffle") {
+        let s = Rc::clone(session);
+        evaluator.register_fn_override("shuffle", move |args: &[JValue]| {
+            let args = args_to_json("shuffle", args)?;
+            from_outcome(functions::shuffle(&args, s.borrow_mut().rng()?))
+        })?;
+    }
+    let millis = now.timestamp_millis();
+    if named("millis") {
+        evaluator.register_fn_override("millis", move |_args: &[JValue]| {
+            Ok(JValue::Number(millis as f64))
+        })?;
+    }
+    if named("now") {
+        evaluator.register_fn_override("now", move |args: &[JValue]| now_function(millis, args))?;
+    }
+    Ok(())
+}
+
+fn register_range(evaluator: &mut Evaluator) -> Result<(), EvaluatorError> {
     evaluator.register_fn("range", |args: &[JValue]| {
         let items = functions::range(&args_to_json("range", args)?, MAX_SEQUENCE_LENGTH)
             .map_err(EvaluatorError::EvaluationError)?;
         Ok(JValue::sequence(items.iter().map(to_engine).collect()))
-    })?;
-    evaluator.register_fn("hash", |args: &[JValue]| {
-        from_outcome(functions::hash(&args_to_json("hash", args)?))
-    })?;
-    evaluator.register_fn("parse", |args: &[JValue]| {
-        from_outcome(functions::parse(&args_to_json("parse", args)?))
-    })?;
-    let s = Rc::clone(session);
-    evaluator.register_fn("uuid", move |args: &[JValue]| {
-        let args = args_to_json("uuid", args)?;
-        from_outcome(functions::uuid(&args, s.borrow_mut().rng()?))
-    })?;
-    let s = Rc::clone(session);
-    evaluator.register_fn_override("random", move |args: &[JValue]| {
-        let args = args_to_json("random", args)?;
-        let mut session = s.borrow_mut();
-        if args.first().is_some_and(Option::is_some) {
-            // A seeded number needs no entropy.
-            return from_outcome(functions::random(&args, &mut SplitMix64::new(0)));
-        }
-        from_outcome(functions::random(&args, session.rng()?))
-    })?;
-    let s = Rc::clone(session);
-    evaluator.register_fn_override("shuffle", move |args: &[JValue]| {
-        let args = args_to_json("shuffle", args)?;
-        from_outcome(functions::shuffle(&args, s.borrow_mut().rng()?))
-    })?;
-    let millis = now.timestamp_millis();
-    evaluator.register_fn_override("millis", move |_args: &[JValue]| {
-        Ok(JValue::Number(millis as f64))
-    })?;
-    evaluator.register_fn_override("now", move |args: &[JValue]| now_function(millis, args))?;
-    Ok(())
+    })
 }
 
 /// `$now([picture [, timezone]])` at the decision's time. With arguments it formats like

@@ -465,3 +465,69 @@ fn expressions_are_send_and_sync() {
     check::<Expression>();
     check::<Template>();
 }
+
+#[test]
+fn reading_part_of_a_value_sees_what_the_whole_would_show() {
+    // Only the named fields are bound (see `Need`). The expected values are what
+    // JSONata gives on the whole input (docs.jsonata.org, path operators); each case is
+    // also checked against evaluation on the whole input, bound through a local
+    // variable so nothing is left out.
+    let input = json!({
+        "a": {"b": 1, "c": 2},
+        "items": [{"id": "x", "price": 3, "tags": ["t"]}, {"id": "y", "price": 9}],
+        "nested": [[{"v": 1}], [{"v": 2}]]
+    });
+    let vars = json!({"v3": {"k": [1, 2], "other": true}});
+    let cases = [
+        ("$states.input.a.b", json!(1)),
+        ("$states.input.a", json!({"b": 1, "c": 2})),
+        ("$keys($states.input.a)", json!(["b", "c"])),
+        ("$states.input.items.price", json!([3, 9])),
+        ("$states.input.items[price > 5].id", json!("y")),
+        ("$states.input.nested.v", json!([1, 2])),
+        ("$states.input.items.(id & '!')", json!(["x!", "y!"])),
+        ("$states.input.items.*", json!(["x", 3, "t", "y", 9])),
+        ("$states.input.a.b.%.c", json!(2)),
+        ("$count($states.input.items) + $states.input.a.b", json!(3)),
+        ("$v3.k", json!([1, 2])),
+        ("$v3", json!({"k": [1, 2], "other": true})),
+        ("$states.input.a.b + $sum($v3.k)", json!(4)),
+    ];
+    for (expr, expected) in cases.clone() {
+        let got = eval_with(expr, input.clone(), vars.clone()).unwrap();
+        assert_eq!(got, Some(expected), "{expr}");
+    }
+    // Singleton-array rules are subtle; these are checked against the whole input only.
+    let more = [
+        "$states.input.items.tags",
+        "$states.input.nested",
+        "$states.input.items[0]",
+    ];
+    for expr in cases.iter().map(|(e, _)| *e).chain(more) {
+        let got = eval_with(expr, input.clone(), vars.clone()).unwrap();
+        let whole = format!(
+            "($w := $states.input; $u := $v3; {})",
+            expr.replace("$states.input", "$w").replace("$v3", "$u")
+        );
+        let reference = eval_with(&whole, input.clone(), vars.clone()).unwrap();
+        assert_eq!(got, reference, "{expr} against the whole input");
+    }
+    // One preparation serving a partial and then a whole read, and the reverse.
+    let context = json!({});
+    let v = super::tests::vars(vars);
+    let bindings = Bindings::new(&input, &context, &v, now());
+    let prepared = bindings.prepare();
+    let mut rng = SplitMix64::new(1);
+    for expr in ["$states.input.a.c", "$states.input", "$states.input.a.c"] {
+        let got = Expression::parse(expr)
+            .unwrap()
+            .evaluate_prepared(&prepared, &mut rng)
+            .unwrap();
+        let expected = if expr == "$states.input" {
+            input.clone()
+        } else {
+            json!(2)
+        };
+        assert_eq!(got, Some(expected), "{expr}");
+    }
+}
