@@ -65,12 +65,17 @@
 //!
 //! # Cost
 //!
-//! Converting bound values into the engine's form is the main cost of an evaluation.
-//! A [`Prepared`] ([`Bindings::prepare`]) converts each bound value at most once, when
-//! an expression first reads it, and only the `$states` fields and variables an
-//! expression names are bound. [`Expression::evaluate`] and [`Template::evaluate`]
-//! prepare for themselves; a state evaluating several fields should prepare once and
-//! call the `_prepared` variants.
+//! Converting bound values into the engine's form is the main cost of an evaluation, so
+//! an evaluation binds only what the expression can reach: the `$states` fields and
+//! variables it names and, for plain paths such as `$states.input.a.b`, only the named
+//! fields (kept through arrays). A value needed whole (`$states.input`,
+//! `$states.input.items[0]`, `$keys($v)`) is converted at most once per [`Prepared`]
+//! ([`Bindings::prepare`]). [`Expression::evaluate`] and [`Template::evaluate`] prepare
+//! for themselves; a state evaluating several fields should prepare once and call the
+//! `_prepared` variants. Only the host functions an expression names are registered.
+//! Measured (release, `benches/jsonata.rs`, 1 KiB input, five variables):
+//! `$states.input.a.b` about 1 µs, parsing about 4 µs, a state's Arguments + Output +
+//! Assign (five expressions) about 7 µs.
 
 mod engine;
 mod functions;

@@ -531,3 +531,45 @@ fn reading_part_of_a_value_sees_what_the_whole_would_show() {
         assert_eq!(got, Some(expected), "{expr}");
     }
 }
+
+#[test]
+fn odd_expressions_end_in_a_value_or_an_error() {
+    for expr in [
+        "$",
+        "$$",
+        "%",
+        "**",
+        "*",
+        "[1..3][-1]",
+        "{}.a",
+        "$eval('$eval(\"1\")')",
+        "$eval('$uuid()')",
+        "$states",
+        "$states.input.%",
+        "$sort([3,1,2])",
+        "$x.y.z",
+        "$string($states)",
+        "$now('[invalid')",
+        "$fromMillis(1e300)",
+        "$random(1e300)",
+        "$partition([1,2], 1e300)",
+        "$range(0, 1e300, 1)",
+        "$hash('a', $states)",
+        "$reduce([1..200], function($a, $b){ [$a] })",
+        "'a' ~> $uppercase",
+        "$single([1,2])",
+        "$error('boom')",
+        "function($x){$x}(1)",
+        "(1; 2; )",
+    ] {
+        if let Ok(e) = Expression::parse(expr) {
+            let _ = e.evaluate(
+                &Bindings::new(&json!({}), &json!({}), &vars(json!({})), now()),
+                &mut SplitMix64::new(1),
+            );
+        }
+    }
+    // A result nested deeper than serde_json can read back is refused.
+    let e = error("$reduce([1..200], function($a, $b){ [[$a]] })");
+    assert_eq!(e.kind, EvalErrorKind::UnsupportedResult, "{e}");
+}
