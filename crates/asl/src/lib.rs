@@ -9,6 +9,7 @@ pub mod decider;
 pub mod entropy;
 pub mod error;
 pub mod intrinsic;
+pub mod jsonata;
 pub mod model;
 pub mod path;
 pub mod template;
