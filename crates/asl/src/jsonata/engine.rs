@@ -103,9 +103,8 @@ const BUILTINS: &[&str] = &[
 /// The functions Step Functions adds.
 const AWS_FUNCTIONS: &[&str] = &["partition", "range", "hash", "random", "uuid", "parse"];
 
-/// Names whose use makes an evaluation draw from the entropy (`eval` can call any of
-/// the others).
-const RANDOM_FUNCTIONS: &[&str] = &["random", "uuid", "shuffle", "eval"];
+/// Names whose use makes an evaluation draw from the entropy.
+const RANDOM_FUNCTIONS: &[&str] = &["random", "uuid", "shuffle"];
 
 /// A parsed expression. The syntax tree is `Send + Sync`; the evaluator is built per
 /// evaluation because jsonata-core offers no way to rebind variables of an existing one.
@@ -165,15 +164,63 @@ impl Need {
 
 pub(super) fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
     let ast = parser::parse(source).map_err(|e| {
-        let message = coded_message(&e.to_string()).to_string();
+        let coded = coded_message(&e.to_string()).to_string();
+        let code = code_of(&coded);
+        let message = match &code {
+            Some(code) => coded
+                .strip_prefix(code.as_str())
+                .map(|rest| rest.trim_start_matches(':').trim_start())
+                .unwrap_or(&coded),
+            None => &coded,
+        };
         ParseError {
-            code: code_of(&message),
+            message: jsonata_js_wording(message),
+            code,
             position: None,
-            message,
         }
     })?;
     let analysis = analyse(&ast);
     Ok((Program { ast }, analysis))
+}
+
+/// A parse message as jsonata-js (and so Step Functions) words it: tokens by their text
+/// in quotes (`Expected "]", got ","`) where jsonata-core names them
+/// (`Expected RightBracket, got Comma`).
+fn jsonata_js_wording(message: &str) -> String {
+    const TOKENS: &[(&str, &str)] = &[
+        ("RightBracket", "]"),
+        ("LeftBracket", "["),
+        ("RightParen", ")"),
+        ("LeftParen", "("),
+        ("RightBrace", "}"),
+        ("LeftBrace", "{"),
+        ("Comma", ","),
+        ("Semicolon", ";"),
+        ("ColonEqual", ":="),
+        ("Colon", ":"),
+        ("DotDot", ".."),
+        ("Dot", "."),
+        ("QuestionColon", "?:"),
+        ("QuestionQuestion", "??"),
+        ("Question", "?"),
+        ("TildeArrow", "~>"),
+    ];
+    let Some(rest) = message.strip_prefix("Expected ") else {
+        return message.to_string();
+    };
+    let quote = |word: &str| {
+        TOKENS
+            .iter()
+            .find(|(name, _)| *name == word)
+            .map_or_else(|| word.to_string(), |(_, text)| format!("\"{text}\""))
+    };
+    if let Some((expected, found)) = rest.split_once(", got ") {
+        return format!("Expected {}, got {}", quote(expected), quote(found));
+    }
+    if let Some(expected) = rest.strip_suffix(" before end of expression") {
+        return format!("Expected {} before end of expression", quote(expected));
+    }
+    message.to_string()
 }
 
 /// A message from its first JSONata error code on: jsonata-core puts words such as
@@ -197,6 +244,8 @@ fn code_of(message: &str) -> Option<String> {
 #[derive(Default)]
 struct Walker {
     read: BTreeSet<String>,
+    /// Names read as values (`$count`), not only called (`$count(x)`).
+    values: BTreeSet<String>,
     bound: BTreeSet<String>,
     /// Paths read from each variable (`states` included).
     needs: std::collections::BTreeMap<String, Need>,
@@ -217,7 +266,9 @@ fn analyse(ast: &AstNode) -> Analysis {
         .any(|name| RANDOM_FUNCTIONS.contains(&name.as_str()));
     // Variables bound anywhere in the expression are taken as its own throughout:
     // JSONata scopes them to blocks, but reading an outer variable and binding the
-    // same name in one expression is too rare to track scopes for.
+    // same name in one expression is too rare to track scopes for. A function's name
+    // read as a value may be a workflow variable of that name, which hides the
+    // function as any JSONata binding does (`$count` after `"Assign": {"count": 42}`).
     let variables: Vec<String> = walker
         .read
         .iter()
@@ -225,7 +276,7 @@ fn analyse(ast: &AstNode) -> Analysis {
             !name.is_empty()
                 && name.as_str() != "states"
                 && !walker.bound.contains(*name)
-                && !is_function(name)
+                && (!is_function(name) || walker.values.contains(*name))
         })
         .cloned()
         .collect();
@@ -285,6 +336,7 @@ impl Walker {
             }
             AstNode::Variable(name) => {
                 self.read.insert(name.clone());
+                self.values.insert(name.clone());
                 self.needs.entry(name.clone()).or_default().add(&[]);
             }
             AstNode::Path { steps } => self.path(steps, root),
@@ -703,29 +755,54 @@ pub(super) fn evaluate(
 fn engine_error(error: &EvaluatorError, source: &str) -> EvalError {
     let mut message = coded_message(error.message()).to_string();
     let code = code_of(&message);
-    if code.as_deref() == Some("T1006") {
+    match code.as_deref() {
         // jsonata-js (and AWS, as recorded) say no more than this; jsonata-core adds
         // the name.
-        message = "T1006: Attempted to invoke a non-function".to_string();
+        Some("T1006") => message = "T1006: Attempted to invoke a non-function".to_string(),
+        // jsonata-js's wording, recorded on AWS for `$formatNumber(1, "x")` (TestState,
+        // floci-io/floci issue #2786); jsonata-core words it differently.
+        Some("D3086") => {
+            message = "D3086: The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character".to_string()
+        }
+        _ => {}
     }
-    let kind = match code.as_deref() {
-        Some("D1011" | "D1012" | "D2015" | "U1001") => EvalErrorKind::LimitExceeded,
-        _ => EvalErrorKind::Failed,
+    // An exceeded limit is Step Functions' own error, worded without a JSONata code
+    // (recorded on AWS with TestState: `[1..900000] ~> $count()` and a 200-term sum,
+    // floci-io/floci issue #2786).
+    let limit = match code.as_deref() {
+        Some("D2015") => {
+            Some("Expression evaluation memory limit exceeded: Check for excessive memory usage")
+        }
+        Some("D1011" | "U1001") => Some(
+            "Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.",
+        ),
+        Some("D1012") => Some("Expression evaluation timeout: Check for infinite loop"),
+        _ => None,
     };
-    EvalError::new(kind, code, message, source)
+    match limit {
+        Some(text) => EvalError::new(EvalErrorKind::LimitExceeded, code, text.to_string(), source),
+        None => EvalError::new(EvalErrorKind::Failed, code, message, source),
+    }
 }
 
 /// Registers the Step Functions functions and the deterministic `$now`, `$millis`,
-/// `$random` and `$shuffle`, those the expression names (all of them if it uses `$eval`,
-/// which can name any).
+/// `$random` and `$shuffle`, those the expression names. `$eval` is not there: Step
+/// Functions offers `$parse` instead, and `$eval("1+1")` fails with T1006 (recorded on
+/// AWS with TestState, floci-io/floci issue #2786).
 fn register(
     evaluator: &mut Evaluator,
     names: &BTreeSet<String>,
     session: &Rc<RefCell<Session>>,
     now: DateTime<Utc>,
 ) -> Result<(), EvaluatorError> {
-    let all = names.contains("eval");
-    let named = |name: &str| all || names.contains(name);
+    let named = |name: &str| names.contains(name);
+    if named("eval") {
+        evaluator.register_fn_override("eval", |_args: &[JValue]| {
+            Err(EvaluatorError::EvaluationError(
+                "T1006: Attempted to invoke a non-function".to_string(),
+            ))
+        })?;
+    }
     if named("partition") {
         evaluator.register_fn("partition", |args: &[JValue]| {
             from_outcome(functions::partition(&args_to_json("partition", args)?))

@@ -374,8 +374,13 @@ impl EvalError {
             self.field_path(field)
         );
         match self.kind {
-            EvalErrorKind::Failed | EvalErrorKind::LimitExceeded => {
+            EvalErrorKind::Failed => {
                 format!("{head} threw an error during evaluation. {}", self.message)
+            }
+            // Step Functions' own limits read differently (recorded on AWS, see
+            // `engine_error`).
+            EvalErrorKind::LimitExceeded => {
+                format!("{head} threw an error during evaluation: {}", self.message)
             }
             EvalErrorKind::Undefined => format!("{head} returned nothing (undefined)."),
             EvalErrorKind::UnsupportedResult => {

@@ -1,0 +1,192 @@
+//! Evaluating a state's fields in its query language: JSONPath templates against a
+//! document (`$`), JSONata templates against `$states` (input, result, error output,
+//! context) — both with the run's variables and the context object.
+
+use serde_json::{Map, Value};
+
+use super::{Decider, RunId, io};
+use crate::error::{StatesError, names};
+use crate::jsonata::{self, Bindings};
+use crate::model::Payload;
+use crate::path::Scope;
+
+use super::states::VarView;
+
+/// The values a state's fields are evaluated against.
+#[derive(Clone, Copy)]
+pub(super) struct Sources<'v> {
+    /// `$` of a JSONPath field: the effective input, or the result being processed.
+    pub document: &'v Value,
+    /// `$states.input` of a JSONata field: the state's input.
+    pub input: &'v Value,
+    /// `$states.result`, in `Output` and `Assign` after the state's work.
+    pub result: Option<&'v Value>,
+    /// `$states.errorOutput`, in a catcher's `Output` and `Assign`.
+    pub error_output: Option<&'v Value>,
+}
+
+impl<'v> Sources<'v> {
+    /// Before the state's work: JSONPath sees `document`, JSONata `$states.input`
+    /// (the same value, as a JSONata state has no `InputPath`).
+    pub fn input(document: &'v Value) -> Self {
+        Sources {
+            document,
+            input: document,
+            result: None,
+            error_output: None,
+        }
+    }
+}
+
+/// A failed JSONata evaluation, as the state's error.
+pub(super) fn query_error(field: &str, error: jsonata::EvalError) -> StatesError {
+    StatesError::new(
+        names::QUERY_EVALUATION_ERROR,
+        format!("An error occurred while evaluating the field '{field}': {error}"),
+    )
+}
+
+impl Decider {
+    /// Runs `f` with the JSONata bindings of `sources`.
+    fn with_bindings<T>(
+        &mut self,
+        run: RunId,
+        sources: &Sources<'_>,
+        f: impl FnOnce(&Bindings<'_>, &mut crate::entropy::SplitMix64) -> T,
+    ) -> T {
+        let vars = VarView {
+            runs: &self.runs,
+            run,
+        };
+        let bindings = Bindings {
+            input: sources.input,
+            result: sources.result,
+            error_output: sources.error_output,
+            context: &self.context,
+            variables: &vars,
+            now: self.now,
+        };
+        f(&bindings, &mut self.rng)
+    }
+
+    /// Evaluates a JSONata template; `undefined` is an error where a value is needed.
+    pub(super) fn eval_jsonata(
+        &mut self,
+        run: RunId,
+        field: &str,
+        template: &jsonata::Template,
+        sources: &Sources<'_>,
+    ) -> Result<Value, StatesError> {
+        match self.with_bindings(run, sources, |b, rng| template.evaluate(b, rng)) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(StatesError::new(
+                names::QUERY_EVALUATION_ERROR,
+                format!("The JSONata expression of the field '{field}' returned nothing (undefined)."),
+            )),
+            Err(e) => Err(query_error(field, e)),
+        }
+    }
+
+    /// Evaluates a single JSONata expression (a number or string field).
+    pub(super) fn eval_expression(
+        &mut self,
+        run: RunId,
+        field: &str,
+        expression: &jsonata::Expression,
+        sources: &Sources<'_>,
+    ) -> Result<Value, StatesError> {
+        match self.with_bindings(run, sources, |b, rng| expression.evaluate(b, rng)) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(StatesError::new(
+                names::QUERY_EVALUATION_ERROR,
+                format!("The JSONata expression of the field '{field}' returned nothing (undefined)."),
+            )),
+            Err(e) => Err(query_error(field, e)),
+        }
+    }
+
+    /// Evaluates a payload template (`Parameters`/`Arguments`, `ItemSelector`, …).
+    pub(super) fn eval_payload(
+        &mut self,
+        run: RunId,
+        field: &str,
+        payload: &Payload,
+        sources: &Sources<'_>,
+    ) -> Result<Value, StatesError> {
+        match payload {
+            Payload::JsonPath(template) => {
+                let vars = VarView {
+                    runs: &self.runs,
+                    run,
+                };
+                let scope = Scope {
+                    input: sources.document,
+                    context: &self.context,
+                    variables: &vars,
+                };
+                template.evaluate(&scope, &mut self.rng)
+            }
+            Payload::Jsonata(template) => self.eval_jsonata(run, field, template, sources),
+        }
+    }
+
+    /// Evaluates an `Assign` block; variables only change when the state exits.
+    pub(super) fn eval_assign(
+        &mut self,
+        run: RunId,
+        assign: Option<&Payload>,
+        sources: &Sources<'_>,
+    ) -> Result<Option<Map<String, Value>>, StatesError> {
+        let Some(payload) = assign else {
+            return Ok(None);
+        };
+        match self.eval_payload(run, "Assign", payload, sources)? {
+            Value::Object(map) => Ok(Some(map)),
+            _ => Err(StatesError::runtime(
+                "The value of the 'Assign' field must be a JSON object.",
+            )),
+        }
+    }
+
+    /// A JSONata state's `Output`, or `default` without one.
+    pub(super) fn eval_output(
+        &mut self,
+        run: RunId,
+        output: Option<&jsonata::Template>,
+        default: Value,
+        sources: &Sources<'_>,
+    ) -> Result<Value, StatesError> {
+        match output {
+            Some(template) => self.eval_jsonata(run, "Output", template, sources),
+            None => Ok(default),
+        }
+    }
+
+    /// A whole number computed by a JSONata expression: it must be an integer of at
+    /// least `minimum`.
+    pub(super) fn whole_number_expression(
+        &mut self,
+        run: RunId,
+        field: &str,
+        expression: &jsonata::Expression,
+        sources: &Sources<'_>,
+        minimum: u64,
+    ) -> Result<u64, StatesError> {
+        let value = self.eval_expression(run, field, expression, sources)?;
+        match value.as_u64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
+                .map(|f| f as u64)
+        }) {
+            Some(n) if n >= minimum => Ok(n),
+            _ => Err(StatesError::new(
+                names::QUERY_EVALUATION_ERROR,
+                format!(
+                    "The value of the field '{field}' must be an integer of at least {minimum}, but was {}",
+                    io::to_text(&value)
+                ),
+            )),
+        }
+    }
+}
