@@ -1,13 +1,14 @@
-//! The decider alone, no I/O: a 10-state Pass chain with InputPath, Parameters and
-//! ResultPath on a ~1 KiB payload (workload W2 of the benchmark suite, without the
-//! server). Figures are per execution; divan's item counter gives per-transition rates.
+//! The decider alone, no I/O, on a ~1 KiB payload: a 10-state Pass chain with
+//! InputPath, Parameters and ResultPath (workload W2 of the benchmark suite, without the
+//! server), and a 10-state JSONata chain of Tasks with Arguments, Output and Assign.
+//! Figures are per execution; divan's item counter gives per-transition rates.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use divan::counter::ItemsCount;
 use serde_json::{Value, json};
-use weft_asl::decider::{Decider, ExecutionMeta, ExecutionStatus, Input};
+use weft_asl::decider::{Command, Decider, ExecutionMeta, ExecutionStatus, Input};
 use weft_asl::model::StateMachine;
 
 fn main() {
@@ -35,6 +36,35 @@ fn chain10() -> StateMachine {
         states.insert(format!("S{i}"), state);
     }
     let definition = json!({ "StartAt": "S0", "States": states });
+    weft_asl::validate::compile(&definition)
+        .machine
+        .expect("the benchmark definition is valid")
+}
+
+/// Ten JSONata Task states, each with `Arguments`, `Output` and `Assign`; the task
+/// results are answered in the benchmark loop.
+fn jsonata_chain10() -> StateMachine {
+    let mut states = serde_json::Map::new();
+    for i in 0..10 {
+        let mut state = json!({
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:step",
+            "Arguments": {
+                "order": "{% $states.input.order %}",
+                "step": i,
+                "customer": "{% $states.input.order.customer.name %}"
+            },
+            "Output": "{% $merge([$states.input, {'last': $states.result}]) %}",
+            "Assign": { "count": "{% $count($states.input.order.lines) %}", "step": i },
+        });
+        if i == 9 {
+            state["End"] = json!(true);
+        } else {
+            state["Next"] = json!(format!("S{}", i + 1));
+        }
+        states.insert(format!("S{i}"), state);
+    }
+    let definition = json!({ "QueryLanguage": "JSONata", "StartAt": "S0", "States": states });
     weft_asl::validate::compile(&definition)
         .machine
         .expect("the benchmark definition is valid")
@@ -80,6 +110,42 @@ fn pass_chain_10_states(bencher: divan::Bencher) {
                 input: input.clone(),
             },
         );
+        assert!(matches!(
+            decider.status(),
+            ExecutionStatus::Succeeded { .. }
+        ));
+        decision
+    });
+}
+
+#[divan::bench]
+fn jsonata_task_chain_10_states(bencher: divan::Bencher) {
+    let machine = Arc::new(jsonata_chain10());
+    let input = payload();
+    let now: DateTime<Utc> = DateTime::UNIX_EPOCH;
+    let result = json!({ "ok": true });
+    bencher.counter(ItemsCount::new(10usize)).bench_local(|| {
+        let mut decider = Decider::new(machine.clone(), meta());
+        let mut decision = decider.handle(
+            now,
+            1,
+            Input::Start {
+                input: input.clone(),
+            },
+        );
+        while let Some(task) = decision.commands.iter().find_map(|c| match c {
+            Command::RunTask(t) => Some(t.task),
+            _ => None,
+        }) {
+            decision = decider.handle(
+                now,
+                1,
+                Input::TaskSucceeded {
+                    task,
+                    output: result.clone(),
+                },
+            );
+        }
         assert!(matches!(
             decider.status(),
             ExecutionStatus::Succeeded { .. }

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 use weft_asl::model::{
-    IoPath, JitterStrategy, NumberOrPath, ProcessorMode, ResultPathSpec, StateKind, Transition,
-    WaitFor,
+    IoPath, JitterStrategy, NumberOrPath, ProcessorMode, QueryLanguage, ResultPathSpec, StateKind,
+    Transition, WaitFor,
 };
 use weft_asl::validate::{Diagnostic, Severity, compile, parse_text};
 
@@ -35,12 +35,22 @@ fn expected_pairs(case: &Value, key: &str) -> Option<Vec<(String, String)>> {
 
 #[test]
 fn data_driven_cases() {
-    let text = include_str!("validate/cases.yaml");
+    run_cases(include_str!("validate/cases.yaml"), 50);
+}
+
+#[test]
+fn data_driven_jsonata_cases() {
+    run_cases(include_str!("validate/jsonata.yaml"), 15);
+}
+
+/// Runs a table of cases: a definition, its errors as [code, location] (exactly), its
+/// warnings (when given) and, when given, the error messages (as a multiset).
+fn run_cases(text: &str, at_least: usize) {
     // YAML 1.2 booleans, so a state named `N` or `Y` stays a string.
     let options = serde_saphyr::options! { strict_booleans: true };
     let cases: Value = serde_saphyr::from_str_with_options(text, options).expect("cases parse");
     let cases = cases.as_array().expect("a list of cases");
-    assert!(cases.len() > 50);
+    assert!(cases.len() >= at_least);
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().expect("case name");
@@ -52,6 +62,22 @@ fn data_driven_cases() {
                 "{name}:\n  expected errors {expected_errors:?}\n  got {:#?}",
                 compiled.diagnostics
             ));
+        }
+        if let Some(expected) = case.get("messages").and_then(Value::as_array) {
+            let mut expected: Vec<&str> = expected.iter().filter_map(Value::as_str).collect();
+            let mut messages: Vec<&str> = compiled
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.message.as_str())
+                .collect();
+            expected.sort_unstable();
+            messages.sort_unstable();
+            if messages != expected {
+                failures.push(format!(
+                    "{name}:\n  expected messages {expected:?}\n  got {messages:?}"
+                ));
+            }
         }
         if let Some(expected_warnings) = expected_pairs(case, "warnings") {
             let warnings = pairs(&compiled.diagnostics, Severity::Warning);
@@ -149,8 +175,8 @@ fn messages_follow_step_functions_wording() {
 }
 
 #[test]
-fn jsonata_is_refused_in_one_diagnostic() {
-    let errors = errors_of(&json!({
+fn nested_states_inherit_the_query_language() {
+    let compiled = compile(&json!({
         "QueryLanguage": "JSONata",
         "StartAt": "A",
         "States": {
@@ -160,11 +186,28 @@ fn jsonata_is_refused_in_one_diagnostic() {
             ]}
         }
     }));
+    let machine = compiled.machine.expect("a valid JSONata machine");
+    let StateKind::Parallel(parallel) = &machine.graph.states["P"].kind else {
+        panic!("P is a Parallel state");
+    };
+    let branch_state = &parallel.branches[0].states["B"];
+    assert_eq!(branch_state.query_language, QueryLanguage::Jsonata);
+    // A JSONPath-only field in the inherited JSONata state is refused there.
+    let errors = errors_of(&json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "B", "States": {"B": {"Type": "Pass", "InputPath": "$", "End": true}}}
+            ]}
+        }
+    }));
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert_eq!(errors[0].code, "SCHEMA_VALIDATION_FAILED");
-    assert_eq!(errors[0].location, "/QueryLanguage");
-    assert!(errors[0].message.contains("JSONata"));
-    assert!(errors[0].message.contains("not supported yet"));
+    assert_eq!(errors[0].location, "/States/P/Branches[0]/States/B");
+    assert_eq!(
+        errors[0].message,
+        "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage"
+    );
 }
 
 // --- state names of exact lengths ------------------------------------------------

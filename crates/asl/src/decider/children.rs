@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::evaluate::Sources;
 use super::states::Phase;
 use super::{ChildOf, Command, Decider, EventType, GraphStep, RunId, Work, context, io};
 use crate::error::{StatesError, names};
@@ -75,7 +76,9 @@ impl Decider {
     ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&p.input_path, s))?;
         let effective = match &p.parameters {
-            Some(params) => self.eval(run, params, &effective)?,
+            Some(params) => {
+                self.eval_payload(run, "Arguments", params, &Sources::input(&effective))?
+            }
             None => effective,
         };
         let started = self.emit(run, EventType::ParallelStateStarted, Map::new());
@@ -108,9 +111,14 @@ impl Decider {
         m: &MapState,
     ) -> Result<(), StatesError> {
         let effective = self.with_state_input(run, |s, _| io::select_io(&m.input_path, s))?;
-        let items = match &m.items_path {
-            Some(path) => self.with_scope(run, &effective, |s, _| io::select_required(path, s))?,
-            None => effective.clone(),
+        let items = match (&m.items_path, &m.items) {
+            (Some(path), _) => {
+                self.with_scope(run, &effective, |s, _| io::select_required(path, s))?
+            }
+            (None, Some(items)) => {
+                self.eval_jsonata(run, "Items", items, &Sources::input(&effective))?
+            }
+            (None, None) => effective.clone(),
         };
         let Value::Array(items) = items else {
             return Err(StatesError::runtime(format!(
@@ -138,9 +146,19 @@ impl Decider {
         let tolerated_percentage = match &m.tolerated_failure_percentage {
             None => None,
             Some(NumberOrPath::Value(p)) => Some(*p),
-            Some(NumberOrPath::Path(path)) => {
-                let value =
-                    self.with_scope(run, &effective, |s, _| io::select_required(path, s))?;
+            Some(percentage) => {
+                let value = match percentage {
+                    NumberOrPath::Expression(e) => self.eval_expression(
+                        run,
+                        "ToleratedFailurePercentage",
+                        e,
+                        &Sources::input(&effective),
+                    )?,
+                    NumberOrPath::Path(path) => {
+                        self.with_scope(run, &effective, |s, _| io::select_required(path, s))?
+                    }
+                    NumberOrPath::Value(p) => Value::from(*p),
+                };
                 match value.as_f64() {
                     Some(p) if (0.0..=100.0).contains(&p) => Some(p),
                     _ => {
@@ -211,7 +229,12 @@ impl Decider {
                     member.insert("Item".into(), Value::Object(map_item));
                     context::set_member(&mut self.context, "Map", Some(Value::Object(member)));
                     let selected = self.with_state_map_effective(run, |decider, effective| {
-                        decider.eval(run, selector, effective)
+                        decider.eval_payload(
+                            run,
+                            "ItemSelector",
+                            selector,
+                            &Sources::input(effective),
+                        )
                     });
                     context::set_member(&mut self.context, "Map", None);
                     selected?

@@ -21,6 +21,10 @@ pub fn first_match(rules: &[ChoiceRule], scope: &Scope<'_>) -> Result<Option<usi
 
 fn holds(condition: &Condition, scope: &Scope<'_>) -> Result<bool, StatesError> {
     match condition {
+        // Only JSONata states have these, and they evaluate them with `$states`.
+        Condition::Jsonata(_) => Err(StatesError::runtime(
+            "A JSONata condition cannot be evaluated in a JSONPath state.",
+        )),
         Condition::And(all) => {
             for c in all {
                 if !holds(c, scope)? {

@@ -28,13 +28,17 @@ pub fn execution_context(meta: &ExecutionMeta, input: &Value, start: DateTime<Ut
     })
 }
 
-/// Points the context object at the state now running.
-pub fn set_state(context: &mut Value, name: &str, entered_time: &str, retry_count: u64) {
+/// Points the context object at the state now running. `RetryCount` is there only for
+/// states that can be retried (Task, Parallel, Map): AWS's recorded context of a Pass
+/// state has just `Name` and `EnteredTime`.
+pub fn set_state(context: &mut Value, name: &str, entered_time: &str, retry_count: Option<u64>) {
     if let Value::Object(map) = context {
         let mut state = Map::new();
-        state.insert("EnteredTime".into(), Value::from(entered_time));
         state.insert("Name".into(), Value::from(name));
-        state.insert("RetryCount".into(), Value::from(retry_count));
+        state.insert("EnteredTime".into(), Value::from(entered_time));
+        if let Some(count) = retry_count {
+            state.insert("RetryCount".into(), Value::from(count));
+        }
         map.insert("State".into(), Value::Object(state));
     }
 }

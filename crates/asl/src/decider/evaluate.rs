@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Decider, RunId, io};
+use super::{Decider, EventType, RunId, io};
 use crate::error::{StatesError, names};
 use crate::jsonata::{self, Bindings};
 use crate::model::Payload;
@@ -38,15 +38,21 @@ impl<'v> Sources<'v> {
     }
 }
 
-/// A failed JSONata evaluation, as the state's error.
-pub(super) fn query_error(field: &str, error: jsonata::EvalError) -> StatesError {
-    StatesError::new(
-        names::QUERY_EVALUATION_ERROR,
-        format!("An error occurred while evaluating the field '{field}': {error}"),
-    )
-}
-
 impl Decider {
+    /// A failed JSONata evaluation: recorded as an `EvaluationFailed` event (where in
+    /// the state, and why), then raised as the state's `States.QueryEvaluationError`.
+    fn query_error(&mut self, run: RunId, field: &str, error: &jsonata::EvalError) -> StatesError {
+        let cause = error.cause(field);
+        let state = self.active(run).map(|a| a.name.clone()).unwrap_or_default();
+        let mut details = Map::new();
+        details.insert("error".into(), Value::from(names::QUERY_EVALUATION_ERROR));
+        details.insert("cause".into(), Value::from(cause.clone()));
+        details.insert("location".into(), Value::from(error.field_path(field)));
+        details.insert("state".into(), Value::from(state));
+        self.emit(run, EventType::EvaluationFailed, details);
+        StatesError::new(names::QUERY_EVALUATION_ERROR, cause)
+    }
+
     /// Runs `f` with the JSONata bindings of `sources`.
     fn with_bindings<T>(
         &mut self,
@@ -79,11 +85,15 @@ impl Decider {
     ) -> Result<Value, StatesError> {
         match self.with_bindings(run, sources, |b, rng| template.evaluate(b, rng)) {
             Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(StatesError::new(
-                names::QUERY_EVALUATION_ERROR,
-                format!("The JSONata expression of the field '{field}' returned nothing (undefined)."),
-            )),
-            Err(e) => Err(query_error(field, e)),
+            Ok(None) => {
+                let error = match template {
+                    jsonata::Template::Expression(e) => jsonata::EvalError::undefined(e),
+                    // Only a template that is one expression can give nothing.
+                    _ => return Ok(Value::Null),
+                };
+                Err(self.query_error(run, field, &error))
+            }
+            Err(e) => Err(self.query_error(run, field, &e)),
         }
     }
 
@@ -97,11 +107,11 @@ impl Decider {
     ) -> Result<Value, StatesError> {
         match self.with_bindings(run, sources, |b, rng| expression.evaluate(b, rng)) {
             Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(StatesError::new(
-                names::QUERY_EVALUATION_ERROR,
-                format!("The JSONata expression of the field '{field}' returned nothing (undefined)."),
-            )),
-            Err(e) => Err(query_error(field, e)),
+            Ok(None) => {
+                let error = jsonata::EvalError::undefined(expression);
+                Err(self.query_error(run, field, &error))
+            }
+            Err(e) => Err(self.query_error(run, field, &e)),
         }
     }
 

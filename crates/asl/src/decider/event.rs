@@ -90,6 +90,7 @@ event_types! {
     SucceedStateEntered => ENTERED,
     SucceedStateExited => EXITED,
     FailStateEntered => ENTERED,
+    EvaluationFailed => Some("evaluationFailedEventDetails"),
     ParallelStateEntered => ENTERED,
     ParallelStateExited => EXITED,
     ParallelStateStarted => None,

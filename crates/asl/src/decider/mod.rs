@@ -13,6 +13,7 @@
 mod children;
 pub mod choice;
 mod context;
+mod evaluate;
 pub mod event;
 mod io;
 pub mod retry;

@@ -181,12 +181,14 @@ mod tests {
                 next: "HandleA".into(),
                 result_path: ResultPathSpec::Replace,
                 assign: None,
+                output: None,
             },
             Catcher {
                 error_equals: names(&["States.ALL"]),
                 next: "HandleAll".into(),
                 result_path: ResultPathSpec::Replace,
                 assign: None,
+                output: None,
             },
         ];
         assert_eq!(

@@ -4,15 +4,16 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::children::{MapProgress, ParallelProgress};
+use super::evaluate::Sources;
 use super::task::TaskPhase;
 use super::{Decider, EventType, RunId, TimerId, TimerPurpose, Work, context, graph_of, io};
 use crate::entropy::{Entropy, SplitMix64};
 use crate::error::{StatesError, names};
 use crate::model::{
-    Catcher, IoPath, NumberOrPath, ResultPathSpec, State, StateKind, StringOrPath, WaitFor,
+    Catcher, IoPath, NumberOrPath, QueryLanguage, ResultPathSpec, State, StateKind, StringOrPath,
+    WaitFor,
 };
 use crate::path::{Scope, Variables};
-use crate::template::Template;
 
 use super::retry::{RetryDecision, decide_retry, find_catcher};
 
@@ -108,33 +109,6 @@ impl Decider {
         f(&scope, &mut self.rng)
     }
 
-    pub(super) fn eval(
-        &mut self,
-        run: RunId,
-        template: &Template,
-        input: &Value,
-    ) -> Result<Value, StatesError> {
-        self.with_scope(run, input, |scope, rng| template.evaluate(scope, rng))
-    }
-
-    /// Evaluates an `Assign` block; variables only change when the state exits.
-    pub(super) fn eval_assign(
-        &mut self,
-        run: RunId,
-        assign: Option<&Template>,
-        input: &Value,
-    ) -> Result<Option<Map<String, Value>>, StatesError> {
-        let Some(template) = assign else {
-            return Ok(None);
-        };
-        match self.eval(run, template, input)? {
-            Value::Object(map) => Ok(Some(map)),
-            _ => Err(StatesError::runtime(
-                "The value of the 'Assign' field must be a JSON object.",
-            )),
-        }
-    }
-
     pub(super) fn active(&self, run: RunId) -> Option<&Active> {
         self.run(run)?.active.as_ref()
     }
@@ -171,7 +145,13 @@ impl Decider {
         details.insert("inputDetails".into(), io::not_truncated());
         let entered_event = self.emit(run, EventType::entered(state.kind.type_name()), details);
         let entered_time = context::timestamp(self.now);
-        context::set_state(&mut self.context, name, &entered_time, 0);
+        let retryable = state.kind.result_handling().is_some();
+        context::set_state(
+            &mut self.context,
+            name,
+            &entered_time,
+            retryable.then_some(0),
+        );
         if let Some(r) = self.run_mut(run) {
             r.active = Some(Active {
                 name: name.to_string(),
@@ -189,7 +169,13 @@ impl Decider {
     /// Does what the state does, from its raw input. Also used to retry.
     pub(super) fn act(&mut self, run: RunId, state: &State) {
         let outcome = match &state.kind {
+            StateKind::Pass(p) if state.query_language == QueryLanguage::Jsonata => {
+                self.act_jsonata_pass(run, p)
+            }
             StateKind::Pass(p) => self.act_pass(run, p),
+            StateKind::Choice(c) if state.query_language == QueryLanguage::Jsonata => {
+                self.act_jsonata_choice(run, c)
+            }
             StateKind::Choice(c) => self.act_choice(run, c),
             StateKind::Wait(w) => self.act_wait(run, w),
             StateKind::Succeed(s) => self.act_succeed(run, s),
@@ -230,11 +216,80 @@ impl Decider {
                 (None, None) => Ok(effective.into_owned()),
             }
         })?;
-        let assigned = self.eval_assign(run, p.assign.as_ref(), &result)?;
+        let assigned = self.eval_assign(run, p.assign.as_ref(), &Sources::input(&result))?;
         let input = self.take_input(run);
         let after = io::apply_result_path(&p.result_path, input, result)?;
         let output = self.output_of(run, &p.output_path, after)?;
         self.exit(run, output, assigned, next_of(&p.transition));
+        Ok(())
+    }
+
+    /// A JSONata Pass state: `Output` (the input by default) and `Assign`, both from
+    /// the values before the state.
+    fn act_jsonata_pass(&mut self, run: RunId, p: &crate::model::Pass) -> Result<(), StatesError> {
+        let input = self.take_input(run);
+        let sources = Sources::input(&input);
+        let assigned = self.eval_assign(run, p.assign.as_ref(), &sources)?;
+        let output = self.eval_output(run, p.output.as_ref(), input.clone(), &sources)?;
+        self.exit(run, output, assigned, next_of(&p.transition));
+        Ok(())
+    }
+
+    /// A JSONata Choice state: the first rule whose `Condition` is true; that rule's
+    /// `Output` (else the state's, else the input) and `Assign` (over the state's).
+    fn act_jsonata_choice(
+        &mut self,
+        run: RunId,
+        c: &crate::model::Choice,
+    ) -> Result<(), StatesError> {
+        let input = self.take_input(run);
+        let sources = Sources::input(&input);
+        let mut matched = None;
+        for rule in &c.choices {
+            let crate::model::Condition::Jsonata(condition) = &rule.condition else {
+                continue;
+            };
+            match self.eval_jsonata(run, "Condition", condition, &sources)? {
+                Value::Bool(true) => {
+                    matched = Some(rule);
+                    break;
+                }
+                Value::Bool(false) => {}
+                other => {
+                    return Err(StatesError::new(
+                        names::QUERY_EVALUATION_ERROR,
+                        format!(
+                            "The Condition of a choice rule must evaluate to a boolean, but was {}",
+                            io::to_text(&other)
+                        ),
+                    ));
+                }
+            }
+        }
+        let (next, rule_output, rule_assign) = match matched {
+            Some(rule) => (
+                rule.next.clone(),
+                rule.output.as_ref(),
+                rule.assign.as_ref(),
+            ),
+            None => match &c.default {
+                Some(d) => (d.clone(), None, None),
+                None => {
+                    return Err(StatesError::new(names::NO_CHOICE_MATCHED, "No Matches!"));
+                }
+            },
+        };
+        let mut assigned = self.eval_assign(run, c.assign.as_ref(), &sources)?;
+        if let Some(rule) = self.eval_assign(run, rule_assign, &sources)? {
+            assigned.get_or_insert_with(Map::new).extend(rule);
+        }
+        let output = self.eval_output(
+            run,
+            rule_output.or(c.output.as_ref()),
+            input.clone(),
+            &sources,
+        )?;
+        self.exit(run, output, assigned, Some(&next));
         Ok(())
     }
 
@@ -251,6 +306,11 @@ impl Decider {
         match field {
             None => Ok(None),
             Some(NumberOrPath::Value(v)) => Ok(Some(*v)),
+            Some(NumberOrPath::Expression(e)) => {
+                let field = name.strip_suffix("Path").unwrap_or(name);
+                self.whole_number_expression(run, field, e, &Sources::input(input), minimum)
+                    .map(Some)
+            }
             Some(NumberOrPath::Path(path)) => {
                 let value = self.with_scope(run, input, |s, _| io::select_required(path, s))?;
                 match value.as_u64() {
@@ -307,8 +367,9 @@ impl Decider {
                 }
             },
         };
-        let mut assigned = self.eval_assign(run, c.assign.as_ref(), &effective)?;
-        if let Some(rule) = self.eval_assign(run, rule_assign, &effective)? {
+        let sources = Sources::input(&effective);
+        let mut assigned = self.eval_assign(run, c.assign.as_ref(), &sources)?;
+        if let Some(rule) = self.eval_assign(run, rule_assign, &sources)? {
             assigned.get_or_insert_with(Map::new).extend(rule);
         }
         let output = self.output_of(run, &c.output_path, effective)?;
@@ -319,7 +380,37 @@ impl Decider {
     fn act_wait(&mut self, run: RunId, w: &crate::model::Wait) -> Result<(), StatesError> {
         let effective = self.effective_input(run, &w.input_path)?;
         let now = self.now;
-        let fire_at = self.with_scope(run, &effective, |s, _| wait_until(&w.wait_for, s, now))?;
+        let fire_at = match &w.wait_for {
+            WaitFor::SecondsExpression(e) => {
+                let seconds = self.whole_number_expression(
+                    run,
+                    "Seconds",
+                    e,
+                    &Sources::input(&effective),
+                    0,
+                )?;
+                let wait_for = WaitFor::Seconds(seconds);
+                self.with_scope(run, &effective, |s, _| wait_until(&wait_for, s, now))?
+            }
+            WaitFor::TimestampExpression(e) => {
+                match self.eval_expression(run, "Timestamp", e, &Sources::input(&effective))? {
+                    Value::String(t) => {
+                        let wait_for = WaitFor::Timestamp(t);
+                        self.with_scope(run, &effective, |s, _| wait_until(&wait_for, s, now))?
+                    }
+                    other => {
+                        return Err(StatesError::new(
+                            names::QUERY_EVALUATION_ERROR,
+                            format!(
+                                "The value of the field 'Timestamp' must be a timestamp string, but was {}",
+                                io::to_text(&other)
+                            ),
+                        ));
+                    }
+                }
+            }
+            wait_for => self.with_scope(run, &effective, |s, _| wait_until(wait_for, s, now))?,
+        };
         if fire_at <= self.now {
             return self.finish_wait(run, w, effective);
         }
@@ -336,8 +427,12 @@ impl Decider {
         w: &crate::model::Wait,
         effective: Value,
     ) -> Result<(), StatesError> {
-        let assigned = self.eval_assign(run, w.assign.as_ref(), &effective)?;
-        let output = self.output_of(run, &w.output_path, effective)?;
+        let sources = Sources::input(&effective);
+        let assigned = self.eval_assign(run, w.assign.as_ref(), &sources)?;
+        let output = match &w.output {
+            Some(template) => self.eval_jsonata(run, "Output", template, &sources)?,
+            None => self.output_of(run, &w.output_path, effective)?,
+        };
         self.exit(run, output, assigned, next_of(&w.transition));
         Ok(())
     }
@@ -364,7 +459,12 @@ impl Decider {
 
     fn act_succeed(&mut self, run: RunId, s: &crate::model::Succeed) -> Result<(), StatesError> {
         let effective = self.effective_input(run, &s.input_path)?;
-        let output = self.output_of(run, &s.output_path, effective)?;
+        let output = match &s.output {
+            Some(template) => {
+                self.eval_jsonata(run, "Output", template, &Sources::input(&effective))?
+            }
+            None => self.output_of(run, &s.output_path, effective)?,
+        };
         self.exit(run, output, None, None);
         Ok(())
     }
@@ -374,8 +474,8 @@ impl Decider {
         run: RunId,
         f: &crate::model::Fail,
     ) -> Result<StatesError, StatesError> {
-        let error = self.fail_field(run, f.error.as_ref(), "ErrorPath")?;
-        let cause = self.fail_field(run, f.cause.as_ref(), "CausePath")?;
+        let error = self.fail_field(run, f.error.as_ref(), "ErrorPath", "Error")?;
+        let cause = self.fail_field(run, f.cause.as_ref(), "CausePath", "Cause")?;
         Ok(StatesError::new(error, cause))
     }
 
@@ -384,10 +484,27 @@ impl Decider {
         run: RunId,
         field: Option<&StringOrPath>,
         name: &str,
+        jsonata_name: &str,
     ) -> Result<String, StatesError> {
         match field {
             None => Ok(String::new()),
             Some(StringOrPath::Value(s)) => Ok(s.clone()),
+            Some(StringOrPath::Expression(e)) => {
+                let input = self
+                    .active(run)
+                    .map(|a| a.input.clone())
+                    .unwrap_or_default();
+                match self.eval_expression(run, jsonata_name, e, &Sources::input(&input))? {
+                    Value::String(s) => Ok(s),
+                    other => Err(StatesError::new(
+                        names::QUERY_EVALUATION_ERROR,
+                        format!(
+                            "The value of the field '{jsonata_name}' must be a string, but was {}",
+                            io::to_text(&other)
+                        ),
+                    )),
+                }
+            }
             Some(StringOrPath::Path(t)) => {
                 match self.with_state_input(run, |s, rng| t.evaluate_field(name, s, rng))? {
                     Value::String(s) => Ok(s),
@@ -411,12 +528,46 @@ impl Decider {
         let Some(handling) = state.kind.result_handling() else {
             return;
         };
+        if state.query_language == QueryLanguage::Jsonata {
+            let input = self.take_input(run);
+            let sources = Sources {
+                document: &result,
+                input: &input,
+                result: Some(&result),
+                error_output: None,
+            };
+            let processed = self
+                .eval_assign(run, handling.assign, &sources)
+                .and_then(|assigned| {
+                    let output =
+                        self.eval_output(run, handling.output, result.clone(), &sources)?;
+                    Ok((output, assigned))
+                });
+            match processed {
+                Ok((output, assigned)) => {
+                    self.exit(run, output, assigned, next_of(handling.transition))
+                }
+                Err(e) => {
+                    // A catcher's `$states.input` is still the state's input.
+                    if let Some(active) = self.active_mut(run) {
+                        active.input = input;
+                    }
+                    self.field_failure(run, e)
+                }
+            }
+            return;
+        }
         let processed = (|| {
             let selected = match handling.result_selector {
-                Some(sel) => self.eval(run, sel, &result)?,
+                Some(sel) => self.eval_payload(
+                    run,
+                    "ResultSelector",
+                    &crate::model::Payload::JsonPath(sel.clone()),
+                    &Sources::input(&result),
+                )?,
                 None => result,
             };
-            let assigned = self.eval_assign(run, handling.assign, &selected)?;
+            let assigned = self.eval_assign(run, handling.assign, &Sources::input(&selected))?;
             // The raw input stays with the state until this succeeds: a failing
             // ResultPath may still be caught, and the catcher writes into that input.
             let input = match handling.result_path {
@@ -441,7 +592,7 @@ impl Decider {
     /// An error raised while processing a state's own fields. Runtime errors name the
     /// state and where it was entered, as Step Functions does.
     pub(super) fn field_failure(&mut self, run: RunId, mut error: StatesError) {
-        if error.error == names::RUNTIME
+        if (error.error == names::RUNTIME || error.error == names::QUERY_EVALUATION_ERROR)
             && let Some(active) = self.active(run)
         {
             error.cause = format!(
@@ -512,9 +663,18 @@ impl Decider {
         error_output.insert("Error".into(), Value::from(error.error.clone()));
         error_output.insert("Cause".into(), Value::from(error.cause.clone()));
         let error_output = Value::Object(error_output);
-        let assigned = self.eval_assign(run, catcher.assign.as_ref(), &error_output)?;
         let input = self.take_input(run);
-        let output = io::apply_result_path(&catcher.result_path, input, error_output)?;
+        let sources = Sources {
+            document: &error_output,
+            input: &input,
+            result: None,
+            error_output: Some(&error_output),
+        };
+        let assigned = self.eval_assign(run, catcher.assign.as_ref(), &sources)?;
+        let output = match &catcher.output {
+            Some(template) => self.eval_jsonata(run, "Output", template, &sources)?,
+            None => io::apply_result_path(&catcher.result_path, input, error_output)?,
+        };
         self.exit(run, output, assigned, Some(&catcher.next));
         Ok(())
     }
@@ -533,7 +693,7 @@ impl Decider {
                 active.entered_time.clone(),
                 active.retry_count,
             );
-            context::set_state(&mut self.context, &name, &entered, count);
+            context::set_state(&mut self.context, &name, &entered, Some(count));
         }
         self.act(run, state);
         self.drain();
@@ -643,6 +803,10 @@ fn wait_until(
                 ))),
             }
         }
+        // Evaluated by the caller, which has the JSONata bindings.
+        WaitFor::SecondsExpression(_) | WaitFor::TimestampExpression(_) => Err(
+            StatesError::runtime("The wait time of a JSONata state is evaluated beforehand."),
+        ),
         WaitFor::TimestampPath(p) => {
             let value = io::select_required(p, scope)?;
             value.as_str().and_then(parse).ok_or_else(|| {

@@ -146,8 +146,14 @@ impl Decider {
             Value::Object(task)
         });
         context::set_member(&mut self.context, "Task", token_member);
+        let field = match t.parameters {
+            Some(crate::model::Payload::Jsonata(_)) => "Arguments",
+            _ => "Parameters",
+        };
         let parameters = match &t.parameters {
-            Some(p) => self.eval(run, p, &effective),
+            Some(p) => {
+                self.eval_payload(run, field, p, &super::evaluate::Sources::input(&effective))
+            }
             None => Ok(effective),
         };
         context::set_member(&mut self.context, "Task", None);

@@ -3,18 +3,23 @@
 
 use serde_json::Value;
 
+use super::Payload;
+use crate::jsonata;
 use crate::path::Path;
-use crate::template::Template;
 
 #[derive(Debug, Clone)]
 pub struct ChoiceRule {
     pub condition: Condition,
     pub next: String,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    /// `Output` (JSONata): the Choice state's output when this rule matches.
+    pub output: Option<jsonata::Template>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Condition {
+    /// JSONata `Condition`: `true`, `false` or an expression that gives a boolean.
+    Jsonata(jsonata::Template),
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),

@@ -12,6 +12,7 @@ pub use choice::{ChoiceRule, CompareOp, Condition, Operand};
 use indexmap::IndexMap;
 use serde_json::Value;
 
+use crate::jsonata;
 use crate::path::{Path, ReferencePath};
 use crate::template::Template;
 
@@ -51,7 +52,17 @@ impl Graph {
 pub struct State {
     pub name: String,
     pub comment: Option<String>,
+    /// The language of this state's fields (its own `QueryLanguage`, or inherited).
+    pub query_language: QueryLanguage,
     pub kind: StateKind,
+}
+
+/// A payload template in its state's query language: `Parameters` (JSONPath) or
+/// `Arguments` (JSONata), `Assign`, `ItemSelector`, `Credentials`.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    JsonPath(Template),
+    Jsonata(jsonata::Template),
 }
 
 /// Where a state goes when it completes normally.
@@ -70,7 +81,8 @@ pub enum StateKind {
     Succeed(Succeed),
     Fail(Fail),
     Parallel(Parallel),
-    Map(Map),
+    // Boxed: a Map state carries the most fields by far.
+    Map(Box<Map>),
 }
 
 impl StateKind {
@@ -97,7 +109,9 @@ pub struct ResultHandling<'a> {
     pub result_selector: Option<&'a Template>,
     pub result_path: &'a ResultPathSpec,
     pub output_path: &'a IoPath,
-    pub assign: Option<&'a Template>,
+    pub assign: Option<&'a Payload>,
+    /// `Output` (JSONata): the state output, from `$states.result` by default.
+    pub output: Option<&'a jsonata::Template>,
     pub retry: &'a [Retrier],
     pub catch: &'a [Catcher],
     pub transition: &'a Transition,
@@ -113,6 +127,7 @@ impl StateKind {
                     result_path: &$s.result_path,
                     output_path: &$s.output_path,
                     assign: $s.assign.as_ref(),
+                    output: $s.output.as_ref(),
                     retry: &$s.retry,
                     catch: &$s.catch,
                     transition: &$s.transition,
@@ -146,19 +161,23 @@ pub enum ResultPathSpec {
     Path(ReferencePath),
 }
 
-/// A number given directly or read from the input with a `…Path` field.
+/// A number given directly, read from the input with a `…Path` field, or computed by a
+/// JSONata expression.
 #[derive(Debug, Clone)]
 pub enum NumberOrPath<T> {
     Value(T),
     Path(Path),
+    Expression(jsonata::Expression),
 }
 
-/// A string given directly or read with a `…Path` field (which may also hold an
-/// intrinsic function, as Fail's `ErrorPath`/`CausePath` allow).
+/// A string given directly, read with a `…Path` field (which may also hold an
+/// intrinsic function, as Fail's `ErrorPath`/`CausePath` allow), or computed by a
+/// JSONata expression.
 #[derive(Debug, Clone)]
 pub enum StringOrPath {
     Value(String),
     Path(Template),
+    Expression(jsonata::Expression),
 }
 
 #[derive(Debug, Clone)]
@@ -168,7 +187,8 @@ pub struct Pass {
     pub result: Option<Value>,
     pub result_path: ResultPathSpec,
     pub output_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
     pub transition: Transition,
 }
 
@@ -176,16 +196,18 @@ pub struct Pass {
 pub struct Task {
     pub resource: String,
     pub input_path: IoPath,
-    pub parameters: Option<Template>,
+    /// `Parameters`, or `Arguments` in JSONata.
+    pub parameters: Option<Payload>,
     pub result_selector: Option<Template>,
     pub result_path: ResultPathSpec,
     pub output_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
     pub timeout_seconds: Option<NumberOrPath<u64>>,
     pub heartbeat_seconds: Option<NumberOrPath<u64>>,
-    pub credentials: Option<Template>,
+    pub credentials: Option<Payload>,
     pub transition: Transition,
 }
 
@@ -195,7 +217,8 @@ pub struct Choice {
     pub output_path: IoPath,
     pub choices: Vec<ChoiceRule>,
     pub default: Option<String>,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +227,10 @@ pub enum WaitFor {
     Timestamp(String),
     SecondsPath(Path),
     TimestampPath(Path),
+    /// `Seconds` as a JSONata expression.
+    SecondsExpression(jsonata::Expression),
+    /// `Timestamp` as a JSONata expression.
+    TimestampExpression(jsonata::Expression),
 }
 
 #[derive(Debug, Clone)]
@@ -211,7 +238,8 @@ pub struct Wait {
     pub wait_for: WaitFor,
     pub input_path: IoPath,
     pub output_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
     pub transition: Transition,
 }
 
@@ -219,6 +247,7 @@ pub struct Wait {
 pub struct Succeed {
     pub input_path: IoPath,
     pub output_path: IoPath,
+    pub output: Option<jsonata::Template>,
 }
 
 #[derive(Debug, Clone)]
@@ -231,11 +260,13 @@ pub struct Fail {
 pub struct Parallel {
     pub branches: Vec<Graph>,
     pub input_path: IoPath,
-    pub parameters: Option<Template>,
+    /// `Parameters`, or `Arguments` in JSONata.
+    pub parameters: Option<Payload>,
     pub result_selector: Option<Template>,
     pub result_path: ResultPathSpec,
     pub output_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
     pub transition: Transition,
@@ -255,8 +286,10 @@ pub struct Map {
     pub input_path: IoPath,
     /// `ItemsPath`; absent means `$`.
     pub items_path: Option<Path>,
+    /// `Items` (JSONata): an array or an expression; absent means `$states.input`.
+    pub items: Option<jsonata::Template>,
     /// `ItemSelector`, or the legacy `Parameters` of a Map state.
-    pub item_selector: Option<Template>,
+    pub item_selector: Option<Payload>,
     /// 0 means no limit, as in ASL.
     pub max_concurrency: NumberOrPath<u64>,
     pub tolerated_failure_count: Option<NumberOrPath<u64>>,
@@ -265,7 +298,8 @@ pub struct Map {
     pub result_selector: Option<Template>,
     pub result_path: ResultPathSpec,
     pub output_path: IoPath,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    pub output: Option<jsonata::Template>,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
     pub transition: Transition,
@@ -296,5 +330,7 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: String,
     pub result_path: ResultPathSpec,
-    pub assign: Option<Template>,
+    pub assign: Option<Payload>,
+    /// `Output` (JSONata): the state output, `$states.errorOutput` by default.
+    pub output: Option<jsonata::Template>,
 }

@@ -10,17 +10,19 @@ use indexmap::IndexMap;
 use serde_json::{Map as JsonMap, Value};
 
 use super::diagnostic::{
-    self, DUPLICATE_STATE_NAME, Diagnostics, INVALID_LABEL_NAME, INVALID_RESOURCE,
-    INVALID_STATE_NAME, NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC, TOO_DEEPLY_NESTED, child,
-    element,
+    self, DUPLICATE_STATE_NAME, Diagnostics, INVALID_JSONATA_EXPRESSION, INVALID_LABEL_NAME,
+    INVALID_RESOURCE, INVALID_STATE_NAME, NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC,
+    TOO_DEEPLY_NESTED, UNSUPPORTED_JSONATA_EXPRESSION, child, element,
 };
 use super::fields;
 use super::graph::{self, GraphOutline, StateOutline};
 use crate::error::names as error_names;
+use crate::jsonata;
 use crate::model::{
     Catcher, Choice, ChoiceRule, CompareOp, Condition, Fail, Graph, IoPath, JitterStrategy, Map,
-    NumberOrPath, Operand, Parallel, Pass, ProcessorMode, QueryLanguage, ResultPathSpec, Retrier,
-    State, StateKind, StateMachine, StringOrPath, Succeed, Task, Transition, Wait, WaitFor,
+    NumberOrPath, Operand, Parallel, Pass, Payload, ProcessorMode, QueryLanguage, ResultPathSpec,
+    Retrier, State, StateKind, StateMachine, StringOrPath, Succeed, Task, Transition, Wait,
+    WaitFor,
 };
 use crate::path::{Path, ReferencePath};
 use crate::template::Template;
@@ -44,6 +46,7 @@ pub(crate) fn machine(definition: &Value, diags: &mut Diagnostics) -> Option<Sta
     let mut builder = Builder {
         diags,
         state_names: HashMap::new(),
+        language: QueryLanguage::JsonPath,
     };
     builder.machine(definition)
 }
@@ -52,6 +55,31 @@ struct Builder<'d> {
     diags: &'d mut Diagnostics,
     /// Every state name seen so far, in any graph, with where it was first defined.
     state_names: HashMap<String, String>,
+    /// The query language of the state being built.
+    language: QueryLanguage,
+}
+
+/// Which `$states` fields an expression may read, by the field it is in (the AWS
+/// guide's table "$states reserved variable" availability).
+#[derive(Clone, Copy)]
+enum StatesAvailable {
+    /// `input` and `context`: fields evaluated before the state's work.
+    Input,
+    /// Also `result`: `Output` and `Assign` of Task, Parallel and Map.
+    Result,
+    /// Also `errorOutput`: `Output` and `Assign` of a catcher.
+    ErrorOutput,
+}
+
+impl StatesAvailable {
+    fn allows(self, field: &str) -> bool {
+        match field {
+            "input" | "context" => true,
+            "result" => matches!(self, StatesAvailable::Result),
+            "errorOutput" => matches!(self, StatesAvailable::ErrorOutput),
+            _ => false,
+        }
+    }
 }
 
 /// An object of the definition and where it is.
@@ -161,14 +189,6 @@ impl<'d> Builder<'d> {
                 o.at("QueryLanguage"),
             );
         }
-        if declared == QueryLanguage::Jsonata && inherited != QueryLanguage::Jsonata {
-            // JSONata support is not implemented yet: the one place that refuses it. States
-            // under a JSONata scope are then only outlined for the graph checks.
-            self.diags.schema(
-                "The JSONata query language is not supported yet; use JSONPath",
-                o.at("QueryLanguage"),
-            );
-        }
         declared
     }
 
@@ -271,50 +291,68 @@ impl<'d> Builder<'d> {
             self.outline_only(&o, outline);
             return None;
         };
-        if language == QueryLanguage::Jsonata {
-            self.outline_only(&o, outline);
-            self.nested_graphs_outline_only(state_type, &o);
-            return None;
-        }
+        let enclosing = std::mem::replace(&mut self.language, language);
+        let state = self.typed_state(name, state_type, &o, outline);
+        self.language = enclosing;
+        Some(state)
+    }
+
+    fn typed_state(
+        &mut self,
+        name: &str,
+        state_type: &str,
+        o: &Obj<'_>,
+        outline: &mut StateOutline,
+    ) -> State {
+        let jsonata = self.language == QueryLanguage::Jsonata;
         for field in o.map.keys() {
-            if fields::allowed_in_state(state_type, field) {
+            let allowed = if jsonata {
+                fields::allowed_in_jsonata_state(state_type, field)
+            } else {
+                fields::allowed_in_state(state_type, field)
+            };
+            if allowed {
                 continue;
             }
-            let message = if fields::JSONATA_ONLY.contains(&field.as_str()) {
+            let message = if !jsonata && fields::JSONATA_ONLY.contains(&field.as_str()) {
                 diagnostic::jsonata_only(field)
+            } else if jsonata && fields::JSONPATH_ONLY.contains(&field.as_str()) {
+                diagnostic::jsonpath_only(field)
             } else if state_type == "Map" && fields::MAP_NOT_YET_SUPPORTED.contains(&field.as_str())
             {
                 format!("Field '{field}' is not supported yet")
             } else {
                 diagnostic::not_supported(field)
             };
-            self.diags.schema(message, loc);
+            self.diags.schema(message, o.loc.clone());
         }
-        let comment = self.string(&o, "Comment").map(str::to_string);
+        let comment = self.string(o, "Comment").map(str::to_string);
         let kind = match state_type {
-            "Pass" => StateKind::Pass(self.pass(&o, outline)),
-            "Task" => StateKind::Task(self.task(&o, outline)),
-            "Choice" => StateKind::Choice(self.choice(&o, outline)),
-            "Wait" => StateKind::Wait(self.wait(&o, outline)),
+            "Pass" => StateKind::Pass(self.pass(o, outline)),
+            "Task" => StateKind::Task(self.task(o, outline)),
+            "Choice" => StateKind::Choice(self.choice(o, outline)),
+            "Wait" => StateKind::Wait(self.wait(o, outline)),
             "Succeed" => {
                 outline.terminal = true;
                 StateKind::Succeed(Succeed {
-                    input_path: self.io_path(&o, "InputPath"),
-                    output_path: self.io_path(&o, "OutputPath"),
+                    input_path: self.io_path(o, "InputPath"),
+                    output_path: self.io_path(o, "OutputPath"),
+                    output: self.output(o, StatesAvailable::Input),
                 })
             }
             "Fail" => {
                 outline.terminal = true;
-                StateKind::Fail(self.fail(&o))
+                StateKind::Fail(self.fail(o))
             }
-            "Parallel" => StateKind::Parallel(self.parallel(&o, outline)),
-            _ => StateKind::Map(self.map(&o, outline)),
+            "Parallel" => StateKind::Parallel(self.parallel(o, outline)),
+            _ => StateKind::Map(Box::new(self.map(o, outline))),
         };
-        Some(State {
+        State {
             name: name.to_string(),
             comment,
+            query_language: self.language,
             kind,
-        })
+        }
     }
 
     fn state_name(&mut self, name: &str, loc: &str) {
@@ -362,31 +400,6 @@ impl<'d> Builder<'d> {
             || matches!(o.get("Type"), Some(Value::String(t)) if t == "Succeed" || t == "Fail");
     }
 
-    /// Walks the branches of a state that is only outlined, so their state names and
-    /// transitions are still checked.
-    fn nested_graphs_outline_only(&mut self, state_type: &str, o: &Obj<'_>) {
-        let mut nested = Vec::new();
-        if state_type == "Parallel"
-            && let Some(Value::Array(branches)) = o.get("Branches")
-        {
-            for (i, branch) in branches.iter().enumerate() {
-                if let Value::Object(map) = branch {
-                    nested.push((map, element(&o.at("Branches"), i), fields::GRAPH));
-                }
-            }
-        }
-        if state_type == "Map" {
-            for field in ["ItemProcessor", "Iterator"] {
-                if let Some(Value::Object(map)) = o.get(field) {
-                    nested.push((map, o.at(field), PROCESSOR));
-                }
-            }
-        }
-        for (map, loc, allowed) in nested {
-            self.graph(&Obj { map, loc }, allowed, QueryLanguage::Jsonata, false);
-        }
-    }
-
     fn pass(&mut self, o: &Obj<'_>, outline: &mut StateOutline) -> Pass {
         let result = o.get("Result").cloned();
         if let Some(result) = &result
@@ -406,7 +419,8 @@ impl<'d> Builder<'d> {
             result,
             result_path: self.result_path(o),
             output_path: self.io_path(o, "OutputPath"),
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Input),
+            output: self.output(o, StatesAvailable::Input),
             transition: self.transition(o, outline),
         }
     }
@@ -450,16 +464,17 @@ impl<'d> Builder<'d> {
         Task {
             resource,
             input_path: self.io_path(o, "InputPath"),
-            parameters: self.template(o, "Parameters"),
+            parameters: self.arguments(o),
             result_selector: self.template(o, "ResultSelector"),
             result_path: self.result_path(o),
             output_path: self.io_path(o, "OutputPath"),
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Result),
+            output: self.output(o, StatesAvailable::Result),
             retry,
             catch,
             timeout_seconds,
             heartbeat_seconds,
-            credentials: self.template(o, "Credentials"),
+            credentials: self.payload(o, "Credentials", StatesAvailable::Input),
             transition: self.transition(o, outline),
         }
     }
@@ -482,13 +497,19 @@ impl<'d> Builder<'d> {
                         continue;
                     };
                     let rule = Obj { map, loc };
-                    let condition = self.condition(&rule, true);
+                    let condition = if self.language == QueryLanguage::Jsonata {
+                        self.jsonata_condition(&rule)
+                    } else {
+                        self.condition(&rule, true)
+                    };
                     let next = self.rule_next(&rule, outline);
-                    let assign = self.template(&rule, "Assign");
+                    let assign = self.assign(&rule, StatesAvailable::Input);
+                    let output = self.output(&rule, StatesAvailable::Input);
                     choices.push(ChoiceRule {
                         condition,
                         next,
                         assign,
+                        output,
                     });
                 }
             }
@@ -503,7 +524,44 @@ impl<'d> Builder<'d> {
             output_path: self.io_path(o, "OutputPath"),
             choices,
             default,
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Input),
+            output: self.output(o, StatesAvailable::Input),
+        }
+    }
+
+    /// A JSONata choice rule: `Condition` (a boolean or an expression), `Next`, and
+    /// optionally `Output`, `Assign` and `Comment`.
+    fn jsonata_condition(&mut self, rule: &Obj<'_>) -> Condition {
+        for field in rule.map.keys() {
+            if !matches!(
+                field.as_str(),
+                "Condition" | "Next" | "Output" | "Assign" | "Comment"
+            ) {
+                let message = if fields::JSONPATH_ONLY.contains(&field.as_str())
+                    || CompareOp::from_name(field).is_some()
+                    || matches!(field.as_str(), "And" | "Or" | "Not")
+                {
+                    diagnostic::jsonpath_only(field)
+                } else {
+                    diagnostic::not_supported(field)
+                };
+                self.diags.schema(message, rule.loc.clone());
+            }
+        }
+        let placeholder = Condition::Jsonata(jsonata::Template::Literal(Value::Bool(false)));
+        match rule.get("Condition") {
+            None => {
+                self.diags
+                    .schema(diagnostic::required(&["Condition"]), rule.loc.clone());
+                placeholder
+            }
+            Some(Value::Bool(_)) | Some(Value::String(_)) => self
+                .jsonata_template(rule, "Condition", StatesAvailable::Input)
+                .map_or(placeholder, Condition::Jsonata),
+            Some(_) => {
+                self.type_error(rule, "Condition", Kind::Boolean);
+                placeholder
+            }
         }
     }
 
@@ -698,7 +756,18 @@ impl<'d> Builder<'d> {
                     .schema(diagnostic::exactly_one_of(CHOICES), o.loc.clone());
                 None
             }
-            ["Seconds"] => self.uint(o, "Seconds", 0).map(WaitFor::Seconds),
+            ["Seconds"] => match self.expression(o, "Seconds", StatesAvailable::Input) {
+                Some(expression) => expression.map(WaitFor::SecondsExpression),
+                None => self.uint(o, "Seconds", 0).map(WaitFor::Seconds),
+            },
+            ["Timestamp"]
+                if self.language == QueryLanguage::Jsonata
+                    && matches!(o.get("Timestamp"), Some(Value::String(t)) if jsonata::Expression::is_expression(t)) =>
+            {
+                self.expression(o, "Timestamp", StatesAvailable::Input)
+                    .flatten()
+                    .map(WaitFor::TimestampExpression)
+            }
             ["Timestamp"] => match o.get("Timestamp") {
                 Some(Value::String(t)) if is_timestamp(t) => Some(WaitFor::Timestamp(t.clone())),
                 _ => {
@@ -722,7 +791,8 @@ impl<'d> Builder<'d> {
             wait_for: wait_for.unwrap_or(WaitFor::Seconds(0)),
             input_path: self.io_path(o, "InputPath"),
             output_path: self.io_path(o, "OutputPath"),
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Input),
+            output: self.output(o, StatesAvailable::Input),
             transition: self.transition(o, outline),
         }
     }
@@ -746,6 +816,9 @@ impl<'d> Builder<'d> {
             self.diags
                 .schema(diagnostic::only_one_of(&[field, path_field]), o.loc.clone());
             return None;
+        }
+        if let Some(expression) = self.expression(o, field, StatesAvailable::Input) {
+            return expression.map(StringOrPath::Expression);
         }
         if let Some(value) = self.string(o, field) {
             self.no_path_warning(o, field, value);
@@ -779,8 +852,7 @@ impl<'d> Builder<'d> {
                     match item {
                         Value::Object(map) => {
                             let branch = Obj { map, loc };
-                            let graph =
-                                self.graph(&branch, fields::GRAPH, QueryLanguage::JsonPath, false);
+                            let graph = self.graph(&branch, fields::GRAPH, self.language, false);
                             branches.push(graph);
                         }
                         _ => self.diags.schema("A branch must be a JSON object", loc),
@@ -797,11 +869,12 @@ impl<'d> Builder<'d> {
         Parallel {
             branches,
             input_path: self.io_path(o, "InputPath"),
-            parameters: self.template(o, "Parameters"),
+            parameters: self.arguments(o),
             result_selector: self.template(o, "ResultSelector"),
             result_path: self.result_path(o),
             output_path: self.io_path(o, "OutputPath"),
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Result),
+            output: self.output(o, StatesAvailable::Result),
             retry,
             catch,
             transition: self.transition(o, outline),
@@ -817,9 +890,9 @@ impl<'d> Builder<'d> {
             );
             None
         } else if o.has("Parameters") {
-            self.template(o, "Parameters")
+            self.template(o, "Parameters").map(Payload::JsonPath)
         } else {
-            self.template(o, "ItemSelector")
+            self.payload(o, "ItemSelector", StatesAvailable::Input)
         };
         let max_concurrency = self
             .number_or_path(o, "MaxConcurrency", "MaxConcurrencyPath", 0)
@@ -832,6 +905,16 @@ impl<'d> Builder<'d> {
             None => None,
             Some(_) => self.path(o, "ItemsPath"),
         };
+        let items = match o.get("Items") {
+            Some(Value::Array(_)) | Some(Value::String(_)) => {
+                self.jsonata_template(o, "Items", StatesAvailable::Input)
+            }
+            Some(_) => {
+                self.type_error(o, "Items", Kind::Array);
+                None
+            }
+            None => None,
+        };
         let retry = self.retriers(o);
         let catch = self.catchers(o, outline);
         Map {
@@ -839,6 +922,7 @@ impl<'d> Builder<'d> {
             mode,
             input_path: self.io_path(o, "InputPath"),
             items_path,
+            items,
             item_selector,
             max_concurrency,
             tolerated_failure_count,
@@ -847,7 +931,8 @@ impl<'d> Builder<'d> {
             result_selector: self.template(o, "ResultSelector"),
             result_path: self.result_path(o),
             output_path: self.io_path(o, "OutputPath"),
-            assign: self.template(o, "Assign"),
+            assign: self.assign(o, StatesAvailable::Result),
+            output: self.output(o, StatesAvailable::Result),
             retry,
             catch,
             transition: self.transition(o, outline),
@@ -891,7 +976,7 @@ impl<'d> Builder<'d> {
         } else {
             fields::GRAPH
         };
-        let graph = self.graph(&processor, allowed, QueryLanguage::JsonPath, false);
+        let graph = self.graph(&processor, allowed, self.language, false);
         (graph, mode)
     }
 
@@ -933,6 +1018,9 @@ impl<'d> Builder<'d> {
         }
         if o.has(PATH_FIELD) {
             return self.definite_path(o, PATH_FIELD).map(NumberOrPath::Path);
+        }
+        if let Some(expression) = self.expression(o, FIELD, StatesAvailable::Input) {
+            return expression.map(NumberOrPath::Expression);
         }
         let value = o.get(FIELD)?;
         let Some(percentage) = value.as_f64() else {
@@ -1018,13 +1106,26 @@ impl<'d> Builder<'d> {
         let items = self.object_list(o, "Catch");
         let count = items.len();
         let mut catchers = Vec::new();
+        let jsonata = self.language == QueryLanguage::Jsonata;
         for (i, catcher) in items.into_iter().enumerate() {
-            self.unknown_fields(&catcher, fields::CATCHER);
             for field in catcher.map.keys() {
-                if fields::JSONATA_ONLY.contains(&field.as_str()) {
-                    self.diags
-                        .schema(diagnostic::jsonata_only(field), catcher.loc.clone());
+                let field = field.as_str();
+                let allowed = if jsonata {
+                    fields::JSONATA_CATCHER
+                } else {
+                    fields::CATCHER
+                };
+                if allowed.contains(&field) {
+                    continue;
                 }
+                let message = if !jsonata && fields::JSONATA_ONLY.contains(&field) {
+                    diagnostic::jsonata_only(field)
+                } else if jsonata && fields::JSONPATH_ONLY.contains(&field) {
+                    diagnostic::jsonpath_only(field)
+                } else {
+                    diagnostic::not_supported(field)
+                };
+                self.diags.schema(message, catcher.loc.clone());
             }
             let error_equals = self.error_equals(&catcher, i + 1 == count, "catcher");
             let next = self.rule_next(&catcher, outline);
@@ -1032,7 +1133,8 @@ impl<'d> Builder<'d> {
                 error_equals,
                 next,
                 result_path: self.result_path(&catcher),
-                assign: self.template(&catcher, "Assign"),
+                assign: self.assign(&catcher, StatesAvailable::ErrorOutput),
+                output: self.output(&catcher, StatesAvailable::ErrorOutput),
             });
         }
         catchers
@@ -1166,7 +1268,148 @@ impl<'d> Builder<'d> {
         if o.has(path_field) {
             return self.definite_path(o, path_field).map(NumberOrPath::Path);
         }
+        if let Some(expression) = self.expression(o, field, StatesAvailable::Input) {
+            return expression.map(NumberOrPath::Expression);
+        }
         self.uint(o, field, min).map(NumberOrPath::Value)
+    }
+
+    /// `Parameters` in JSONPath, `Arguments` in JSONata.
+    fn arguments(&mut self, o: &Obj<'_>) -> Option<Payload> {
+        match self.language {
+            QueryLanguage::JsonPath => self.template(o, "Parameters").map(Payload::JsonPath),
+            QueryLanguage::Jsonata => match o.get("Arguments")? {
+                Value::Object(_) | Value::String(_) => self
+                    .jsonata_template(o, "Arguments", StatesAvailable::Input)
+                    .map(Payload::Jsonata),
+                _ => {
+                    self.type_error(o, "Arguments", Kind::Object);
+                    None
+                }
+            },
+        }
+    }
+
+    /// `Assign`: an object of variables, with JSONPath `.$` fields or JSONata
+    /// expressions by the state's language.
+    fn assign(&mut self, o: &Obj<'_>, available: StatesAvailable) -> Option<Payload> {
+        self.payload(o, "Assign", available)
+    }
+
+    /// An object-valued template field in the state's language.
+    fn payload(&mut self, o: &Obj<'_>, field: &str, available: StatesAvailable) -> Option<Payload> {
+        match self.language {
+            QueryLanguage::JsonPath => self.template(o, field).map(Payload::JsonPath),
+            QueryLanguage::Jsonata => {
+                let value = o.get(field)?;
+                if !value.is_object() {
+                    self.type_error(o, field, Kind::Object);
+                    return None;
+                }
+                self.jsonata_template(o, field, available)
+                    .map(Payload::Jsonata)
+            }
+        }
+    }
+
+    /// `Output` of a JSONata state (any JSON value, with expressions inside).
+    fn output(&mut self, o: &Obj<'_>, available: StatesAvailable) -> Option<jsonata::Template> {
+        if self.language != QueryLanguage::Jsonata {
+            return None;
+        }
+        o.get("Output")?;
+        self.jsonata_template(o, "Output", available)
+    }
+
+    /// A JSONata state's field that holds either a literal or one expression:
+    /// `None` when it is not an expression (the caller reads the literal), `Some(None)`
+    /// when it is one that does not compile.
+    fn expression(
+        &mut self,
+        o: &Obj<'_>,
+        field: &str,
+        available: StatesAvailable,
+    ) -> Option<Option<jsonata::Expression>> {
+        if self.language != QueryLanguage::Jsonata {
+            return None;
+        }
+        let Some(Value::String(text)) = o.get(field) else {
+            return None;
+        };
+        if !jsonata::Expression::is_expression(text) {
+            return None;
+        }
+        match jsonata::Expression::parse_field(text) {
+            Ok(expression) => {
+                self.check_expression(&expression, &o.at(field), field, available);
+                Some(Some(expression))
+            }
+            Err(e) => {
+                self.diags
+                    .error(INVALID_JSONATA_EXPRESSION, e.to_string(), o.at(field));
+                Some(None)
+            }
+        }
+    }
+
+    /// Compiles a JSONata template field and checks each of its expressions.
+    fn jsonata_template(
+        &mut self,
+        o: &Obj<'_>,
+        field: &str,
+        available: StatesAvailable,
+    ) -> Option<jsonata::Template> {
+        let value = o.get(field)?;
+        match jsonata::Template::compile(value) {
+            Ok(template) => {
+                let loc = o.at(field);
+                let expressions: Vec<(String, jsonata::Expression)> = template
+                    .expressions()
+                    .into_iter()
+                    .map(|(at, e)| (at.to_string(), e.clone()))
+                    .collect();
+                for (at, expression) in &expressions {
+                    self.check_expression(expression, &format!("{loc}{at}"), field, available);
+                }
+                Some(template)
+            }
+            Err(e) => {
+                self.diags.error(
+                    INVALID_JSONATA_EXPRESSION,
+                    e.message,
+                    format!("{}{}", o.at(field), e.location),
+                );
+                None
+            }
+        }
+    }
+
+    /// What Step Functions refuses in an expression that parses: a field reference at
+    /// the top level (there is no input document in scope, only `$states`), and
+    /// `$states` fields that do not exist or are not available in `field`.
+    fn check_expression(
+        &mut self,
+        expression: &jsonata::Expression,
+        loc: &str,
+        field: &str,
+        available: StatesAvailable,
+    ) {
+        if let Some(name) = expression.top_level_field() {
+            self.diags.error(
+                UNSUPPORTED_JSONATA_EXPRESSION,
+                format!("Reference to '{name}' at the top level is not supported."),
+                loc,
+            );
+        }
+        for states_field in expression.states_fields() {
+            if !available.allows(states_field) {
+                self.diags.error(
+                    INVALID_JSONATA_EXPRESSION,
+                    format!("'$states.{states_field}' is not available in the field '{field}'"),
+                    loc,
+                );
+            }
+        }
     }
 
     fn io_path(&mut self, o: &Obj<'_>, field: &str) -> IoPath {

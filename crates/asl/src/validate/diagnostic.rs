@@ -19,6 +19,8 @@ pub(crate) const TOO_DEEPLY_NESTED: &str = "TOO_DEEPLY_NESTED";
 pub(crate) const NO_DOLLAR: &str = "NO_DOLLAR";
 pub(crate) const NO_PATH: &str = "NO_PATH";
 pub(crate) const PASS_RESULT_IS_STATIC: &str = "PASS_RESULT_IS_STATIC";
+pub(crate) const INVALID_JSONATA_EXPRESSION: &str = "INVALID_JSONATA_EXPRESSION";
+pub(crate) const UNSUPPORTED_JSONATA_EXPRESSION: &str = "UNSUPPORTED_JSONATA_EXPRESSION";
 
 /// Everything found so far, in the order it was found.
 #[derive(Debug, Default)]
@@ -108,6 +110,13 @@ pub(crate) fn exactly_one_of(fields: &[&str]) -> String {
 
 pub(crate) fn expected_type(field: &str, kind: &str) -> String {
     format!("The value of field '{field}' must be {kind}")
+}
+
+/// The mirror of [`jsonata_only`]: a JSONPath field in a JSONata state.
+pub(crate) fn jsonpath_only(field: &str) -> String {
+    format!(
+        "The QueryLanguage is set to 'JSONata', but field '{field}' is only supported for the 'JSONPath' QueryLanguage"
+    )
 }
 
 pub(crate) fn jsonata_only(field: &str) -> String {

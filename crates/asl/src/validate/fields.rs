@@ -1,4 +1,4 @@
-//! Which fields each object of a definition may carry (JSONPath mode).
+//! Which fields each object of a definition may carry, in JSONPath and in JSONata mode.
 
 /// Fields every state may carry.
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
@@ -113,6 +113,96 @@ pub(crate) fn allowed_in_state(state_type: &str, field: &str) -> bool {
     COMMON.contains(&field) || for_type(state_type).is_some_and(|fields| fields.contains(&field))
 }
 
+const JSONATA_PASS: &[&str] = &["Next", "End", "Output", "Assign"];
+
+const JSONATA_TASK: &[&str] = &[
+    "Next",
+    "End",
+    "Resource",
+    "Arguments",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "Credentials",
+];
+
+const JSONATA_CHOICE: &[&str] = &["Choices", "Default", "Output", "Assign"];
+
+const JSONATA_WAIT: &[&str] = &["Next", "End", "Seconds", "Timestamp", "Output", "Assign"];
+
+const JSONATA_SUCCEED: &[&str] = &["Output"];
+
+const JSONATA_FAIL: &[&str] = &["Error", "Cause"];
+
+const JSONATA_PARALLEL: &[&str] = &[
+    "Next",
+    "End",
+    "Branches",
+    "Arguments",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+];
+
+const JSONATA_MAP: &[&str] = &[
+    "Next",
+    "End",
+    "ItemProcessor",
+    "Iterator",
+    "Items",
+    "ItemSelector",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+    "Label",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+];
+
+/// Fields a JSONata state of this type may carry, besides [`COMMON`].
+pub(crate) fn allowed_in_jsonata_state(state_type: &str, field: &str) -> bool {
+    let fields: &[&str] = match state_type {
+        "Pass" => JSONATA_PASS,
+        "Task" => JSONATA_TASK,
+        "Choice" => JSONATA_CHOICE,
+        "Wait" => JSONATA_WAIT,
+        "Succeed" => JSONATA_SUCCEED,
+        "Fail" => JSONATA_FAIL,
+        "Parallel" => JSONATA_PARALLEL,
+        "Map" => JSONATA_MAP,
+        _ => &[],
+    };
+    COMMON.contains(&field) || fields.contains(&field)
+}
+
+/// Fields that exist only in JSONPath mode; a JSONata state naming one gets the
+/// QueryLanguage message rather than a plain "not supported".
+pub(crate) const JSONPATH_ONLY: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Parameters",
+    "ResultSelector",
+    "ResultPath",
+    "Result",
+    "ItemsPath",
+    "Variable",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "ErrorPath",
+    "CausePath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+];
+
 /// Fields that exist only in JSONata mode; a JSONPath state naming one gets AWS's
 /// QueryLanguage message rather than a plain "not supported".
 pub(crate) const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items", "Condition"];
@@ -147,3 +237,5 @@ pub(crate) const RETRIER: &[&str] = &[
 ];
 
 pub(crate) const CATCHER: &[&str] = &["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"];
+
+pub(crate) const JSONATA_CATCHER: &[&str] = &["ErrorEquals", "Next", "Output", "Assign", "Comment"];
