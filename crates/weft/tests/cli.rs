@@ -56,6 +56,34 @@ fn run_prints_the_output_of_a_succeeded_execution() {
 }
 
 #[test]
+fn run_executes_jsonata_and_mixed_machines() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // The guide's conversion example ("Transforming data with JSONata"): the JSONata
+    // state sees the JSONPath state's output as `$states.input` and its variable.
+    let def = write(
+        dir.path(),
+        "mixed.json",
+        &json!({"StartAt": "Name", "States": {
+            "Name": {"Type": "Pass", "Assign": {"customerName": "María"}, "Next": "Greet"},
+            "Greet": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {
+                "static": "Hello",
+                "title": "{% $states.input.title %}",
+                "name": "{% $customerName %}",
+                "not-evaluated": "$customerName"
+            }, "End": true}
+        }}),
+    );
+    let out = weft(&["run", &def, "--input", r#"{"title":"Doctor"}"#, "--output", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_json(&out),
+        json!({"status": "SUCCEEDED", "output": {
+            "static": "Hello", "title": "Doctor", "name": "María", "not-evaluated": "$customerName"
+        }})
+    );
+}
+
+#[test]
 fn run_reports_failure_with_error_and_cause_and_exit_code_1() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let def = write(
