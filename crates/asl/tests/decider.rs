@@ -526,3 +526,32 @@ fn history_events_serialise_in_the_api_shape() {
         })
     );
 }
+
+/// "The maximum size of a single variable is 256Kib … The maximum combined size for all
+/// variables in a single Assign field is also 256Kib" (Developer Guide, "Passing data
+/// between states with variables"): 150 KiB variables may be assigned one per state, but
+/// not two in one `Assign`, and one variable may not exceed 256 KiB.
+#[test]
+fn variable_size_limits() {
+    let status_of = |definition: Value| {
+        let mut d = decider(definition);
+        d.handle(t0(), 1, Input::Start { input: json!({}) });
+        d.status().clone()
+    };
+    let big = "x".repeat(150 * 1024);
+    let ok = status_of(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"a": big}, "Next": "B"},
+        "B": {"Type": "Pass", "Assign": {"b": big}, "End": true}}}));
+    assert!(matches!(ok, ExecutionStatus::Succeeded { .. }), "{ok:?}");
+
+    let together = status_of(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"a": big, "b": big}, "End": true}}}));
+    let too_big = status_of(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"a": "x".repeat(257 * 1024)}, "End": true}}}));
+    for status in [together, too_big] {
+        match status {
+            ExecutionStatus::Failed { error, .. } => assert_eq!(error, "States.DataLimitExceeded"),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+}

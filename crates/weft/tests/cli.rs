@@ -73,7 +73,14 @@ fn run_executes_jsonata_and_mixed_machines() {
             }, "End": true}
         }}),
     );
-    let out = weft(&["run", &def, "--input", r#"{"title":"Doctor"}"#, "--output", "json"]);
+    let out = weft(&[
+        "run",
+        &def,
+        "--input",
+        r#"{"title":"Doctor"}"#,
+        "--output",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout_json(&out),

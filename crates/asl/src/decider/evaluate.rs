@@ -105,14 +105,8 @@ impl Decider {
         expression: &jsonata::Expression,
         sources: &Sources<'_>,
     ) -> Result<Value, StatesError> {
-        match self.with_bindings(run, sources, |b, rng| expression.evaluate(b, rng)) {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => {
-                let error = jsonata::EvalError::undefined(expression);
-                Err(self.query_error(run, field, &error))
-            }
-            Err(e) => Err(self.query_error(run, field, &e)),
-        }
+        let template = jsonata::Template::Expression(expression.clone());
+        self.eval_jsonata(run, field, &template, sources)
     }
 
     /// Evaluates a payload template (`Parameters`/`Arguments`, `ItemSelector`, …).

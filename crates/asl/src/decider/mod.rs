@@ -183,6 +183,8 @@ struct Run {
     graph: Arc<[GraphStep]>,
     parent: Option<ChildOf>,
     vars: Map<String, Value>,
+    /// The size of `vars` as JSON text, for the execution's variable limit.
+    vars_bytes: usize,
     active: Option<states::Active>,
     /// The id of this run's latest event, which the next one points back to.
     last_event: u64,
@@ -460,6 +462,7 @@ impl Decider {
             graph,
             parent,
             vars: Map::new(),
+            vars_bytes: 0,
             active: None,
             last_event,
         };

@@ -17,6 +17,9 @@ use crate::path::{Scope, Variables};
 
 use super::retry::{RetryDecision, decide_retry, find_catcher};
 
+/// The most all the variables of one execution may hold, as JSON text.
+const MAX_VARIABLES_BYTES: usize = 10 * 1024 * 1024;
+
 /// The state a run is executing.
 #[derive(Debug)]
 pub(super) struct Active {
@@ -726,11 +729,19 @@ impl Decider {
         let text_for_next = text.clone();
         details.insert("output".into(), Value::from(text));
         details.insert("outputDetails".into(), io::not_truncated());
+        let mut vars_bytes = None;
         if let Some(vars) = &assigned {
             let texts: Map<String, Value> = vars
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::from(io::to_text(v))))
                 .collect();
+            match self.variables_bytes_after(run, &texts) {
+                Ok(bytes) => vars_bytes = Some(bytes),
+                Err(e) => {
+                    self.state_error(run, e);
+                    return;
+                }
+            }
             details.insert("assignedVariables".into(), Value::Object(texts));
             details.insert("assignedVariablesDetails".into(), io::not_truncated());
         }
@@ -739,6 +750,9 @@ impl Decider {
             r.active = None;
             if let Some(vars) = assigned {
                 r.vars.extend(vars);
+            }
+            if let Some(bytes) = vars_bytes {
+                r.vars_bytes = bytes;
             }
         }
         match next {
@@ -753,6 +767,59 @@ impl Decider {
                 outcome: Ok(output),
             }),
         }
+    }
+
+    /// The size of `run`'s variables once `assigned` (name → JSON text) is stored, or
+    /// the error of a limit it breaks. "The maximum size of a single variable is 256Kib
+    /// … The maximum combined size for all variables in a single Assign field is also
+    /// 256Kib … The total size of all stored variables cannot exceed 10MiB per
+    /// execution" (Developer Guide, "Passing data between states with variables"; the
+    /// error AWS raises is not documented: weft raises States.DataLimitExceeded).
+    fn variables_bytes_after(
+        &self,
+        run: RunId,
+        assigned: &Map<String, Value>,
+    ) -> Result<usize, StatesError> {
+        let size = |text: &Value| text.as_str().map_or(0, str::len);
+        let limit = |what: String| {
+            StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!("{what} exceeds the maximum number of bytes service limit."),
+            )
+        };
+        if let Some((name, _)) = assigned
+            .iter()
+            .find(|(_, t)| size(t) > super::MAX_PAYLOAD_BYTES)
+        {
+            return Err(limit(format!("The value of the variable '{name}'")));
+        }
+        let combined: usize = assigned.values().map(size).sum();
+        if combined > super::MAX_PAYLOAD_BYTES {
+            return Err(limit(
+                "The combined size of the variables of one Assign".into(),
+            ));
+        }
+        let Some(current) = self.run(run) else {
+            return Ok(0);
+        };
+        let replaced: usize = assigned
+            .keys()
+            .filter_map(|name| current.vars.get(name))
+            .map(|value| io::to_text(value).len())
+            .sum();
+        let own = current.vars_bytes + combined - replaced.min(current.vars_bytes);
+        let others: usize = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| *id != run)
+            .filter_map(|(_, r)| r.as_ref())
+            .map(|r| r.vars_bytes)
+            .sum();
+        if own + others > MAX_VARIABLES_BYTES {
+            return Err(limit("The total size of the execution's variables".into()));
+        }
+        Ok(own)
     }
 
     pub(super) fn lookup<'m>(

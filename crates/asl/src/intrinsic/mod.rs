@@ -9,7 +9,7 @@
 mod array;
 mod encoding;
 mod format;
-mod hash;
+pub(crate) mod hash;
 mod json;
 mod math;
 mod parser;

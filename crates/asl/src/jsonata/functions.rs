@@ -8,14 +8,10 @@
 //! `test_json_manipulation_jsonata` and `test_math_operations_jsonata` snapshots).
 //! Argument errors use JSONata's code for a signature mismatch, `T0410`.
 
-use std::fmt::Write;
-
-use md5::Md5;
 use serde_json::Value;
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::entropy::Entropy;
+use crate::intrinsic::hash;
 
 /// One evaluated argument; `None` is `undefined`.
 pub(super) type Arg = Option<Value>;
@@ -23,9 +19,6 @@ pub(super) type Arg = Option<Value>;
 /// A function's outcome: a value, `undefined` (`None`), or an error message that starts
 /// with a JSONata error code when one applies.
 pub(super) type Outcome = Result<Option<Value>, String>;
-
-/// The hash algorithms `$hash` accepts, by the names AWS uses (the same as `States.Hash`).
-pub(super) const HASH_ALGORITHMS: &str = "MD5, SHA-1, SHA-256, SHA-384, SHA-512";
 
 fn signature_mismatch(name: &str, position: usize) -> String {
     format!("T0410: Argument {position} of function \"{name}\" does not match function signature")
@@ -143,23 +136,13 @@ pub(super) fn hash(args: &[Arg]) -> Outcome {
         .as_ref()
         .and_then(Value::as_str)
         .ok_or_else(|| signature_mismatch("hash", 2))?;
-    let digest: Vec<u8> = match algorithm {
-        "MD5" => Md5::digest(data).to_vec(),
-        "SHA-1" => Sha1::digest(data).to_vec(),
-        "SHA-256" => Sha256::digest(data).to_vec(),
-        "SHA-384" => Sha384::digest(data).to_vec(),
-        "SHA-512" => Sha512::digest(data).to_vec(),
-        other => {
-            return Err(format!(
-                "'{other}' is not a hash algorithm supported by $hash; use one of {HASH_ALGORITHMS}"
-            ));
-        }
-    };
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
+    match hash::hex_digest(data, algorithm) {
+        Some(hex) => Ok(Some(Value::String(hex))),
+        None => Err(format!(
+            "'{algorithm}' is not a hash algorithm supported by $hash; use one of {}",
+            hash::ALGORITHMS
+        )),
     }
-    Ok(Some(Value::String(hex)))
 }
 
 /// `$random([seed])`: a number in `[0, 1)`. With a seed it is the first `nextDouble()` of

@@ -16,6 +16,7 @@ use super::diagnostic::{
 };
 use super::fields;
 use super::graph::{self, GraphOutline, StateOutline};
+use super::variables;
 use crate::error::names as error_names;
 use crate::jsonata;
 use crate::model::{
@@ -161,6 +162,7 @@ impl<'d> Builder<'d> {
         let timeout_seconds = self.uint(&top, "TimeoutSeconds", 1);
         let query_language = self.query_language(&top, QueryLanguage::JsonPath);
         let graph = self.graph(&top, fields::TOP_LEVEL, query_language, true);
+        variables::check_scopes(&graph, self.diags);
         Some(StateMachine {
             comment,
             version,
@@ -1293,7 +1295,13 @@ impl<'d> Builder<'d> {
     /// `Assign`: an object of variables, with JSONPath `.$` fields or JSONata
     /// expressions by the state's language.
     fn assign(&mut self, o: &Obj<'_>, available: StatesAvailable) -> Option<Payload> {
-        self.payload(o, "Assign", available)
+        let assign = self.payload(o, "Assign", available)?;
+        for name in variables::assigned_names(&assign) {
+            if let Some(problem) = variables::name_problem(name) {
+                self.diags.schema(problem, o.at("Assign"));
+            }
+        }
+        Some(assign)
     }
 
     /// An object-valued template field in the state's language.

@@ -13,6 +13,7 @@ mod diagnostic;
 mod fields;
 mod graph;
 mod text;
+mod variables;
 
 use serde::Serialize;
 use serde_json::Value;
