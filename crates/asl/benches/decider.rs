@@ -42,8 +42,9 @@ fn chain10() -> StateMachine {
 }
 
 /// Ten JSONata Task states, each with `Arguments`, `Output` and `Assign`; the task
-/// results are answered in the benchmark loop.
-fn jsonata_chain10() -> StateMachine {
+/// results are answered in the benchmark loop. `Output` merges the whole input with the
+/// result (`$merge`), or, in the `fields` variant, builds an object from paths.
+fn jsonata_chain10(output: &Value) -> StateMachine {
     let mut states = serde_json::Map::new();
     for i in 0..10 {
         let mut state = json!({
@@ -54,7 +55,7 @@ fn jsonata_chain10() -> StateMachine {
                 "step": i,
                 "customer": "{% $states.input.order.customer.name %}"
             },
-            "Output": "{% $merge([$states.input, {'last': $states.result}]) %}",
+            "Output": output,
             "Assign": { "count": "{% $count($states.input.order.lines) %}", "step": i },
         });
         if i == 9 {
@@ -118,9 +119,46 @@ fn pass_chain_10_states(bencher: divan::Bencher) {
     });
 }
 
-#[divan::bench]
-fn jsonata_task_chain_10_states(bencher: divan::Bencher) {
-    let machine = Arc::new(jsonata_chain10());
+/// The JSONPath counterpart of the JSONata chain, for comparison: `Parameters`,
+/// `ResultPath` and `Assign` on each Task.
+fn jsonpath_task_chain10() -> StateMachine {
+    let mut states = serde_json::Map::new();
+    for i in 0..10 {
+        let mut state = json!({
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:step",
+            "Parameters": {
+                "order.$": "$.order",
+                "step": i,
+                "customer.$": "$.order.customer.name"
+            },
+            "ResultPath": "$.last",
+            "Assign": { "ok.$": "$.ok", "step": i },
+        });
+        if i == 9 {
+            state["End"] = json!(true);
+        } else {
+            state["Next"] = json!(format!("S{}", i + 1));
+        }
+        states.insert(format!("S{i}"), state);
+    }
+    let definition = json!({ "StartAt": "S0", "States": states });
+    weft_asl::validate::compile(&definition)
+        .machine
+        .expect("the benchmark definition is valid")
+}
+
+#[divan::bench(args = ["jsonata merge", "jsonata fields", "jsonpath"])]
+fn task_chain_10_states(bencher: divan::Bencher, variant: &str) {
+    let machine = Arc::new(match variant {
+        "jsonata merge" => jsonata_chain10(&json!(
+            "{% $merge([$states.input, {'last': $states.result}]) %}"
+        )),
+        "jsonata fields" => jsonata_chain10(
+            &json!({"order": "{% $states.input.order %}", "last": "{% $states.result %}"}),
+        ),
+        _ => jsonpath_task_chain10(),
+    });
     let input = payload();
     let now: DateTime<Utc> = DateTime::UNIX_EPOCH;
     let result = json!({ "ok": true });

@@ -38,6 +38,9 @@ impl<'v> Sources<'v> {
     }
 }
 
+/// A JSONata state's `Output` (`None` without one) and the variables its `Assign` sets.
+pub(super) type Outcome = (Option<Value>, Option<Map<String, Value>>);
+
 impl Decider {
     /// A failed JSONata evaluation: recorded as an `EvaluationFailed` event (where in
     /// the state, and why), then raised as the state's `States.QueryEvaluationError`.
@@ -83,18 +86,8 @@ impl Decider {
         template: &jsonata::Template,
         sources: &Sources<'_>,
     ) -> Result<Value, StatesError> {
-        match self.with_bindings(run, sources, |b, rng| template.evaluate(b, rng)) {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => {
-                let error = match template {
-                    jsonata::Template::Expression(e) => jsonata::EvalError::undefined(e),
-                    // Only a template that is one expression can give nothing.
-                    _ => return Ok(Value::Null),
-                };
-                Err(self.query_error(run, field, &error))
-            }
-            Err(e) => Err(self.query_error(run, field, &e)),
-        }
+        let result = self.with_bindings(run, sources, |b, rng| template.evaluate(b, rng));
+        self.defined(run, field, template, result)
     }
 
     /// Evaluates a single JSONata expression (a number or string field).
@@ -152,17 +145,66 @@ impl Decider {
         }
     }
 
-    /// A JSONata state's `Output`, or `default` without one.
-    pub(super) fn eval_output(
+    /// A JSONata state's `Output` (`None` without one: the caller's default) and
+    /// `Assign`, evaluated against one preparation of `$states`: both see the values
+    /// from before the state.
+    pub(super) fn jsonata_outcome(
         &mut self,
         run: RunId,
         output: Option<&jsonata::Template>,
-        default: Value,
+        assign: Option<&Payload>,
         sources: &Sources<'_>,
+    ) -> Result<Outcome, StatesError> {
+        let assign = match assign {
+            Some(Payload::Jsonata(template)) => Some(template),
+            Some(Payload::JsonPath(_)) | None => None,
+        };
+        // Output first: it more often reads `$states.input` whole, which the preparation
+        // then keeps for Assign.
+        let (assigned, evaluated) = self.with_bindings(run, sources, |bindings, rng| {
+            let prepared = bindings.prepare();
+            let evaluated = output.map(|t| t.evaluate_prepared(&prepared, rng));
+            let assigned = assign.map(|t| t.evaluate_prepared(&prepared, rng));
+            (assigned, evaluated)
+        });
+        let assigned = match (assign, assigned) {
+            (Some(template), Some(result)) => {
+                match self.defined(run, "Assign", template, result)? {
+                    Value::Object(map) => Some(map),
+                    _ => {
+                        return Err(StatesError::runtime(
+                            "The value of the 'Assign' field must be a JSON object.",
+                        ));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let output = match (output, evaluated) {
+            (Some(template), Some(result)) => Some(self.defined(run, "Output", template, result)?),
+            _ => None,
+        };
+        Ok((output, assigned))
+    }
+
+    /// The value of an evaluated JSONata field, or its error (`undefined` is one).
+    fn defined(
+        &mut self,
+        run: RunId,
+        field: &str,
+        template: &jsonata::Template,
+        result: Result<Option<Value>, jsonata::EvalError>,
     ) -> Result<Value, StatesError> {
-        match output {
-            Some(template) => self.eval_jsonata(run, "Output", template, sources),
-            None => Ok(default),
+        match result {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => match template {
+                jsonata::Template::Expression(e) => {
+                    Err(self.query_error(run, field, &jsonata::EvalError::undefined(e)))
+                }
+                // Only a template that is one expression can give nothing.
+                _ => Ok(Value::Null),
+            },
+            Err(e) => Err(self.query_error(run, field, &e)),
         }
     }
 

@@ -231,10 +231,18 @@ impl Decider {
     /// the values before the state.
     fn act_jsonata_pass(&mut self, run: RunId, p: &crate::model::Pass) -> Result<(), StatesError> {
         let input = self.take_input(run);
-        let sources = Sources::input(&input);
-        let assigned = self.eval_assign(run, p.assign.as_ref(), &sources)?;
-        let output = self.eval_output(run, p.output.as_ref(), input.clone(), &sources)?;
-        self.exit(run, output, assigned, next_of(&p.transition));
+        let (output, assigned) = self.jsonata_outcome(
+            run,
+            p.output.as_ref(),
+            p.assign.as_ref(),
+            &Sources::input(&input),
+        )?;
+        self.exit(
+            run,
+            output.unwrap_or(input),
+            assigned,
+            next_of(&p.transition),
+        );
         Ok(())
     }
 
@@ -286,12 +294,10 @@ impl Decider {
         if let Some(rule) = self.eval_assign(run, rule_assign, &sources)? {
             assigned.get_or_insert_with(Map::new).extend(rule);
         }
-        let output = self.eval_output(
-            run,
-            rule_output.or(c.output.as_ref()),
-            input.clone(),
-            &sources,
-        )?;
+        let output = match rule_output.or(c.output.as_ref()) {
+            Some(template) => self.eval_jsonata(run, "Output", template, &sources)?,
+            None => input,
+        };
         self.exit(run, output, assigned, Some(&next));
         Ok(())
     }
@@ -430,10 +436,21 @@ impl Decider {
         w: &crate::model::Wait,
         effective: Value,
     ) -> Result<(), StatesError> {
-        let sources = Sources::input(&effective);
-        let assigned = self.eval_assign(run, w.assign.as_ref(), &sources)?;
-        let output = match &w.output {
-            Some(template) => self.eval_jsonata(run, "Output", template, &sources)?,
+        let (output, assigned) = match w.assign.as_ref() {
+            Some(crate::model::Payload::JsonPath(_)) => {
+                let assigned =
+                    self.eval_assign(run, w.assign.as_ref(), &Sources::input(&effective))?;
+                (None, assigned)
+            }
+            _ => self.jsonata_outcome(
+                run,
+                w.output.as_ref(),
+                w.assign.as_ref(),
+                &Sources::input(&effective),
+            )?,
+        };
+        let output = match output {
+            Some(output) => output,
             None => self.output_of(run, &w.output_path, effective)?,
         };
         self.exit(run, output, assigned, next_of(&w.transition));
@@ -539,17 +556,14 @@ impl Decider {
                 result: Some(&result),
                 error_output: None,
             };
-            let processed = self
-                .eval_assign(run, handling.assign, &sources)
-                .and_then(|assigned| {
-                    let output =
-                        self.eval_output(run, handling.output, result.clone(), &sources)?;
-                    Ok((output, assigned))
-                });
+            let processed = self.jsonata_outcome(run, handling.output, handling.assign, &sources);
             match processed {
-                Ok((output, assigned)) => {
-                    self.exit(run, output, assigned, next_of(handling.transition))
-                }
+                Ok((output, assigned)) => self.exit(
+                    run,
+                    output.unwrap_or(result),
+                    assigned,
+                    next_of(handling.transition),
+                ),
                 Err(e) => {
                     // A catcher's `$states.input` is still the state's input.
                     if let Some(active) = self.active_mut(run) {
@@ -673,9 +687,20 @@ impl Decider {
             result: None,
             error_output: Some(&error_output),
         };
-        let assigned = self.eval_assign(run, catcher.assign.as_ref(), &sources)?;
-        let output = match &catcher.output {
-            Some(template) => self.eval_jsonata(run, "Output", template, &sources)?,
+        let (output, assigned) = match catcher.assign.as_ref() {
+            Some(crate::model::Payload::JsonPath(_)) => (
+                None,
+                self.eval_assign(run, catcher.assign.as_ref(), &sources)?,
+            ),
+            _ => self.jsonata_outcome(
+                run,
+                catcher.output.as_ref(),
+                catcher.assign.as_ref(),
+                &sources,
+            )?,
+        };
+        let output = match output {
+            Some(output) => output,
             None => io::apply_result_path(&catcher.result_path, input, error_output)?,
         };
         self.exit(run, output, assigned, Some(&catcher.next));

@@ -16,7 +16,7 @@ use jsonata_core::value::{JArray, JValue, with_stack};
 use serde_json::Value;
 
 use super::functions::{self, Arg};
-use super::{Bindings, EvalError, EvalErrorKind, ParseError};
+use super::{Bindings, EvalError, EvalErrorKind, ParseError, QueryEngine};
 use crate::entropy::{Entropy, SplitMix64};
 
 /// Wall-clock time one evaluation may take (JSONata code D1012). A state's expressions
@@ -131,6 +131,9 @@ pub(super) struct Analysis {
     /// Names the expression may call or read as functions.
     names: BTreeSet<String>,
     pub draws_randomness: bool,
+    /// `$var` or `$var.a.b` with plain field names only: read straight from the bound
+    /// JSON when it holds only objects on the way ([`direct`]).
+    direct: Option<(String, Vec<String>)>,
 }
 
 /// The part of a bound value an expression can reach. Converting a value for the engine
@@ -162,7 +165,30 @@ impl Need {
     }
 }
 
-pub(super) fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
+/// [`QueryEngine`] on `jsonata-core`.
+pub(super) struct JsonataCore;
+
+impl QueryEngine for JsonataCore {
+    type Program = Program;
+    type Cache = Cache;
+
+    fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
+        compile(source)
+    }
+
+    fn evaluate(
+        program: &Program,
+        analysis: &Analysis,
+        source: &str,
+        bindings: &Bindings<'_>,
+        cache: &Cache,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Option<Value>, EvalError> {
+        evaluate(program, analysis, source, bindings, cache, entropy)
+    }
+}
+
+fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
     let ast = parser::parse(source).map_err(|e| {
         let coded = coded_message(&e.to_string()).to_string();
         let code = code_of(&coded);
@@ -306,6 +332,7 @@ fn analyse(ast: &AstNode) -> Analysis {
         variable_needs,
         names,
         draws_randomness,
+        direct: direct_path(ast),
     }
 }
 
@@ -702,7 +729,71 @@ impl Session {
     }
 }
 
-pub(super) fn evaluate(
+/// The variable and field names of an expression that is only `$var` or `$var.a.b`.
+fn direct_path(ast: &AstNode) -> Option<(String, Vec<String>)> {
+    match ast {
+        AstNode::Variable(name) => Some((name.clone(), Vec::new())),
+        AstNode::Path { steps } => {
+            let (first, rest) = steps.split_first()?;
+            let AstNode::Variable(name) = &first.node else {
+                return None;
+            };
+            if !is_plain(first) {
+                return None;
+            }
+            let mut fields = Vec::with_capacity(rest.len());
+            for step in rest {
+                match &step.node {
+                    AstNode::Name(field) if is_plain(step) => fields.push(field.clone()),
+                    _ => return None,
+                }
+            }
+            Some((name.clone(), fields))
+        }
+        _ => None,
+    }
+}
+
+/// Evaluates `$var.a.b` on the bound JSON itself, without converting it for the engine:
+/// `None` when the engine must decide, that is when the variable is not bound (it may
+/// name a function) or an array is met (a field step maps over arrays and a path's
+/// result sequence has its own rules). Through objects only, JSONata's answer is the
+/// value reached, or `undefined` for a missing field or a step into a scalar.
+fn direct(root: &str, fields: &[String], bindings: &Bindings<'_>) -> Option<Option<Value>> {
+    let (start, rest) = if root == "states" {
+        let (first, rest) = fields.split_first()?;
+        let start = match first.as_str() {
+            "input" => Some(bindings.input),
+            "result" => bindings.result,
+            "errorOutput" => bindings.error_output,
+            "context" => Some(bindings.context),
+            _ => None,
+        };
+        match start {
+            Some(value) => (value, rest),
+            None => return Some(None),
+        }
+    } else {
+        (bindings.variables.get(root)?, fields)
+    };
+    let mut current = start;
+    for field in rest {
+        match current {
+            Value::Object(map) => match map.get(field) {
+                Some(next) => current = next,
+                None => return Some(None),
+            },
+            Value::Array(_) => return None,
+            _ => return Some(None),
+        }
+    }
+    if current.is_array() {
+        return None;
+    }
+    Some(Some(current.clone()))
+}
+
+fn evaluate(
     program: &Program,
     analysis: &Analysis,
     source: &str,
@@ -710,6 +801,11 @@ pub(super) fn evaluate(
     cache: &Cache,
     entropy: &mut dyn Entropy,
 ) -> Result<Option<Value>, EvalError> {
+    if let Some((root, fields)) = &analysis.direct
+        && let Some(value) = direct(root, fields, bindings)
+    {
+        return Ok(value);
+    }
     let mut context = Context::new();
     if analysis.names.contains("states") {
         context.bind(

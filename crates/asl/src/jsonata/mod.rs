@@ -93,14 +93,40 @@ pub use template::{Template, TemplateError};
 use crate::entropy::Entropy;
 use crate::path::Variables;
 
+/// What weft needs of a JSONata implementation. One implements it
+/// ([`engine::JsonataCore`], on the `jsonata-core` crate); everything else here sees
+/// only this, so the implementation can be replaced.
+trait QueryEngine {
+    /// A parsed expression: shareable between threads, kept with the definition.
+    type Program: Send + Sync;
+    /// Bound values in the engine's form, kept for the evaluations of one state.
+    type Cache: Default;
+
+    fn compile(source: &str) -> Result<(Self::Program, Analysis), ParseError>;
+
+    fn evaluate(
+        program: &Self::Program,
+        analysis: &Analysis,
+        source: &str,
+        bindings: &Bindings<'_>,
+        cache: &Self::Cache,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Option<Value>, EvalError>;
+}
+
+/// The implementation in use.
+type Engine = engine::JsonataCore;
+
+use engine::Analysis;
+
 /// One parsed `{% … %}` expression. `Send + Sync`, cheap to clone.
 #[derive(Clone)]
 pub struct Expression(Arc<Inner>);
 
 struct Inner {
     source: String,
-    program: engine::Program,
-    analysis: engine::Analysis,
+    program: <Engine as QueryEngine>::Program,
+    analysis: Analysis,
 }
 
 impl std::fmt::Debug for Expression {
@@ -126,7 +152,7 @@ impl Expression {
     /// Parses the text of an expression without delimiters.
     pub fn parse(source: &str) -> Result<Expression, ParseError> {
         let source = source.trim();
-        let (program, analysis) = engine::compile(source)?;
+        let (program, analysis) = Engine::compile(source)?;
         Ok(Expression(Arc::new(Inner {
             source: source.to_string(),
             program,
@@ -182,7 +208,7 @@ impl Expression {
         entropy: &mut dyn Entropy,
     ) -> Result<Option<Value>, EvalError> {
         let inner = &*self.0;
-        engine::evaluate(
+        Engine::evaluate(
             &inner.program,
             &inner.analysis,
             &inner.source,
@@ -242,7 +268,7 @@ impl<'a> Bindings<'a> {
     pub fn prepare(&self) -> Prepared<'_> {
         Prepared {
             bindings: self,
-            cache: engine::Cache::default(),
+            cache: Default::default(),
         }
     }
 }
@@ -251,7 +277,7 @@ impl<'a> Bindings<'a> {
 /// Not `Send`: use it within one decision.
 pub struct Prepared<'a> {
     bindings: &'a Bindings<'a>,
-    cache: engine::Cache,
+    cache: <Engine as QueryEngine>::Cache,
 }
 
 /// An expression that does not parse.

@@ -481,7 +481,9 @@ fn reading_part_of_a_value_sees_what_the_whole_would_show() {
     let input = json!({
         "a": {"b": 1, "c": 2},
         "items": [{"id": "x", "price": 3, "tags": ["t"]}, {"id": "y", "price": 9}],
-        "nested": [[{"v": 1}], [{"v": 2}]]
+        "nested": [[{"v": 1}], [{"v": 2}]],
+        "n": null,
+        "one": [7]
     });
     let vars = json!({"v3": {"k": [1, 2], "other": true}});
     let cases = [
@@ -508,6 +510,15 @@ fn reading_part_of_a_value_sees_what_the_whole_would_show() {
         "$states.input.items.tags",
         "$states.input.nested",
         "$states.input.items[0]",
+        // Plain paths, read straight from the JSON while they meet only objects.
+        "$states.input.a.missing",
+        "$states.input.a.b.c",
+        "$states.input.n",
+        "$states.input.n.x",
+        "$states.input.one",
+        "$states.input.items.id",
+        "$v3.other",
+        "$v3.k",
     ];
     for expr in cases.iter().map(|(e, _)| *e).chain(more) {
         let got = eval_with(expr, input.clone(), vars.clone()).unwrap();
