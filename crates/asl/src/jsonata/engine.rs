@@ -189,7 +189,12 @@ impl QueryEngine for JsonataCore {
 }
 
 fn compile(source: &str) -> Result<(Program, Analysis), ParseError> {
-    let ast = parser::parse(source).map_err(|e| {
+    let parsed = std::panic::catch_unwind(|| parser::parse(source)).map_err(|_| ParseError {
+        code: None,
+        position: None,
+        message: "The expression could not be parsed".to_string(),
+    })?;
+    let ast = parsed.map_err(|e| {
         let coded = coded_message(&e.to_string()).to_string();
         let code = code_of(&coded);
         let message = match &code {
@@ -833,9 +838,23 @@ fn evaluate(
     register(&mut evaluator, &analysis.names, &session, bindings.now)
         .map_err(|e| engine_error(&e, source))?;
     // `$` at the top level is refused by AWS; here it is simply null.
-    let result = evaluator
-        .evaluate(&program.ast, &JValue::Null)
-        .map_err(|e| engine_error(&e, source))?;
+    // jsonata-core can panic on odd input (an integer overflow in `a..b` with huge
+    // bounds, found by fuzzing): that is an internal error of this evaluation, never of
+    // the process.
+    let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        evaluator.evaluate(&program.ast, &JValue::Null)
+    }));
+    let result = match evaluated {
+        Ok(result) => result.map_err(|e| engine_error(&e, source))?,
+        Err(_) => {
+            return Err(EvalError::new(
+                EvalErrorKind::Internal,
+                None,
+                "The JSONata implementation failed on this expression".to_string(),
+                source,
+            ));
+        }
+    };
     to_json(&result, 0).map_err(|e| {
         let message = match e {
             NotJson::Function => "The result is a function, which has no JSON form".to_string(),

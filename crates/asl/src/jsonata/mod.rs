@@ -303,6 +303,8 @@ pub enum EvalErrorKind {
     Undefined,
     /// The result has no JSON form (a function, a non-finite number, too deep).
     UnsupportedResult,
+    /// The JSONata implementation itself failed (it panicked on this expression).
+    Internal,
 }
 
 /// An expression that failed to evaluate; the decider fails the state with
@@ -409,6 +411,9 @@ impl EvalError {
                 format!("{head} threw an error during evaluation: {}", self.message)
             }
             EvalErrorKind::Undefined => format!("{head} returned nothing (undefined)."),
+            // AWS's wording for its own internal failures (recorded with TestState for
+            // `$base64decode("!!!")`, which AWS follows with a request id).
+            EvalErrorKind::Internal => format!("{head} threw an internal error during evaluation."),
             EvalErrorKind::UnsupportedResult => {
                 format!("{head} returned an unsupported result type.")
             }

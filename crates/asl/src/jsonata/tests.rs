@@ -590,3 +590,35 @@ fn odd_expressions_end_in_a_value_or_an_error() {
     let e = error("$reduce([1..200], function($a, $b){ [[$a]] })");
     assert_eq!(e.kind, EvalErrorKind::UnsupportedResult, "{e}");
 }
+
+#[test]
+fn a_panic_of_the_jsonata_implementation_is_an_internal_error() {
+    // Found by fuzzing: a range with huge bounds overflows inside jsonata-core.
+    let source = format!("--7-55..7{}-55..1", "5".repeat(75));
+    let expression = Expression::parse(&source).expect("the expression parses");
+    let input = json!({});
+    let context = json!({});
+    let vars = vars(json!({}));
+    let bindings = Bindings::new(&input, &context, &vars, now());
+    let mut rng = SplitMix64::new(1);
+    let error = expression
+        .evaluate(&bindings, &mut rng)
+        .expect_err("the range is refused");
+    // With overflow checks (debug builds) jsonata-core panics; without, it refuses the
+    // range as too long.
+    assert!(
+        matches!(
+            error.kind,
+            EvalErrorKind::Internal | EvalErrorKind::Failed | EvalErrorKind::LimitExceeded
+        ),
+        "{error:?}"
+    );
+    if cfg!(debug_assertions) {
+        assert_eq!(error.kind, EvalErrorKind::Internal, "{error:?}");
+        assert!(
+            error
+                .cause("Output")
+                .ends_with("threw an internal error during evaluation.")
+        );
+    }
+}
