@@ -8,7 +8,6 @@ use super::{Decider, EventType, RunId, io};
 use crate::error::{StatesError, names};
 use crate::jsonata::{self, Bindings};
 use crate::model::Payload;
-use crate::path::Scope;
 
 use super::states::VarView;
 
@@ -111,20 +110,19 @@ impl Decider {
         sources: &Sources<'_>,
     ) -> Result<Value, StatesError> {
         match payload {
-            Payload::JsonPath(template) => {
-                let vars = VarView {
-                    runs: &self.runs,
-                    run,
-                };
-                let scope = Scope {
-                    input: sources.document,
-                    context: &self.context,
-                    variables: &vars,
-                };
-                template.evaluate(&scope, &mut self.rng)
-            }
+            Payload::JsonPath(template) => self.eval_template(run, template, sources.document),
             Payload::Jsonata(template) => self.eval_jsonata(run, field, template, sources),
         }
+    }
+
+    /// Evaluates a JSONPath template with `document` as `$`.
+    pub(super) fn eval_template(
+        &mut self,
+        run: RunId,
+        template: &crate::template::Template,
+        document: &Value,
+    ) -> Result<Value, StatesError> {
+        self.with_scope(run, document, |scope, rng| template.evaluate(scope, rng))
     }
 
     /// Evaluates an `Assign` block; variables only change when the state exits.

@@ -576,12 +576,7 @@ impl Decider {
         }
         let processed = (|| {
             let selected = match handling.result_selector {
-                Some(sel) => self.eval_payload(
-                    run,
-                    "ResultSelector",
-                    &crate::model::Payload::JsonPath(sel.clone()),
-                    &Sources::input(&result),
-                )?,
+                Some(sel) => self.eval_template(run, sel, &result)?,
                 None => result,
             };
             let assigned = self.eval_assign(run, handling.assign, &Sources::input(&selected))?;
