@@ -15,10 +15,30 @@ fn main() {
     divan::main();
 }
 
-fn chain10() -> StateMachine {
+/// Ten states `S0`…`S9` in a row, state `i` as `state(i)` gives it; `top` holds the
+/// definition's other top-level fields.
+fn chain(top: Value, state: impl Fn(usize) -> Value) -> StateMachine {
     let mut states = serde_json::Map::new();
     for i in 0..10 {
-        let mut state = json!({
+        let mut s = state(i);
+        if i == 9 {
+            s["End"] = json!(true);
+        } else {
+            s["Next"] = json!(format!("S{}", i + 1));
+        }
+        states.insert(format!("S{i}"), s);
+    }
+    let mut definition = top;
+    definition["StartAt"] = json!("S0");
+    definition["States"] = Value::Object(states);
+    weft_asl::validate::compile(&definition)
+        .machine
+        .expect("the benchmark definition is valid")
+}
+
+fn chain10() -> StateMachine {
+    chain(json!({}), |i| {
+        json!({
             "Type": "Pass",
             "InputPath": "$",
             "Parameters": {
@@ -27,27 +47,16 @@ fn chain10() -> StateMachine {
                 "customer.$": "$.order.customer.name"
             },
             "ResultPath": "$.last",
-        });
-        if i == 9 {
-            state["End"] = json!(true);
-        } else {
-            state["Next"] = json!(format!("S{}", i + 1));
-        }
-        states.insert(format!("S{i}"), state);
-    }
-    let definition = json!({ "StartAt": "S0", "States": states });
-    weft_asl::validate::compile(&definition)
-        .machine
-        .expect("the benchmark definition is valid")
+        })
+    })
 }
 
 /// Ten JSONata Task states, each with `Arguments`, `Output` and `Assign`; the task
 /// results are answered in the benchmark loop. `Output` merges the whole input with the
 /// result (`$merge`), or, in the `fields` variant, builds an object from paths.
 fn jsonata_chain10(output: &Value) -> StateMachine {
-    let mut states = serde_json::Map::new();
-    for i in 0..10 {
-        let mut state = json!({
+    chain(json!({"QueryLanguage": "JSONata"}), |i| {
+        json!({
             "Type": "Task",
             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:step",
             "Arguments": {
@@ -57,18 +66,8 @@ fn jsonata_chain10(output: &Value) -> StateMachine {
             },
             "Output": output,
             "Assign": { "count": "{% $count($states.input.order.lines) %}", "step": i },
-        });
-        if i == 9 {
-            state["End"] = json!(true);
-        } else {
-            state["Next"] = json!(format!("S{}", i + 1));
-        }
-        states.insert(format!("S{i}"), state);
-    }
-    let definition = json!({ "QueryLanguage": "JSONata", "StartAt": "S0", "States": states });
-    weft_asl::validate::compile(&definition)
-        .machine
-        .expect("the benchmark definition is valid")
+        })
+    })
 }
 
 /// About 1 KiB of JSON.
@@ -122,9 +121,8 @@ fn pass_chain_10_states(bencher: divan::Bencher) {
 /// The JSONPath counterpart of the JSONata chain, for comparison: `Parameters`,
 /// `ResultPath` and `Assign` on each Task.
 fn jsonpath_task_chain10() -> StateMachine {
-    let mut states = serde_json::Map::new();
-    for i in 0..10 {
-        let mut state = json!({
+    chain(json!({}), |i| {
+        json!({
             "Type": "Task",
             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:step",
             "Parameters": {
@@ -134,18 +132,8 @@ fn jsonpath_task_chain10() -> StateMachine {
             },
             "ResultPath": "$.last",
             "Assign": { "ok.$": "$.ok", "step": i },
-        });
-        if i == 9 {
-            state["End"] = json!(true);
-        } else {
-            state["Next"] = json!(format!("S{}", i + 1));
-        }
-        states.insert(format!("S{i}"), state);
-    }
-    let definition = json!({ "StartAt": "S0", "States": states });
-    weft_asl::validate::compile(&definition)
-        .machine
-        .expect("the benchmark definition is valid")
+        })
+    })
 }
 
 #[divan::bench(args = ["jsonata merge", "jsonata fields", "jsonpath"])]

@@ -184,7 +184,65 @@ impl QueryEngine for JsonataCore {
         cache: &Cache,
         entropy: &mut dyn Entropy,
     ) -> Result<Option<Value>, EvalError> {
-        evaluate(program, analysis, source, bindings, cache, entropy)
+        if let Some((root, fields)) = &analysis.direct
+            && let Some(value) = direct(root, fields, bindings)
+        {
+            return Ok(value);
+        }
+        let mut context = Context::new();
+        if analysis.names.contains("states") {
+            context.bind(
+                "states".to_string(),
+                cache.states(bindings, &analysis.states),
+            );
+        }
+        for (name, need) in analysis.variables.iter().zip(&analysis.variable_needs) {
+            if let Some(value) = bindings.variables.get(name) {
+                context.bind(name.clone(), cache.variable(value, name, need));
+            }
+        }
+        let session = Rc::new(RefCell::new(Session {
+            rng: analysis
+                .draws_randomness
+                .then(|| SplitMix64::new(entropy.next_u64())),
+        }));
+        let options = EvaluatorOptions {
+            timeout_ms: Some(TIME_LIMIT_MS),
+            max_stack_depth: Some(MAX_STACK_DEPTH),
+            max_sequence_length: Some(MAX_SEQUENCE_LENGTH),
+            cancel: None,
+        };
+        let mut evaluator = Evaluator::with_options(context, options);
+        register(&mut evaluator, &analysis.names, &session, bindings.now)
+            .map_err(|e| engine_error(&e, source))?;
+        // `$` at the top level is refused by AWS; here it is simply null.
+        // jsonata-core can panic on odd input (an integer overflow in `a..b` with huge
+        // bounds, found by fuzzing): that is an internal error of this evaluation, never of
+        // the process.
+        let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            evaluator.evaluate(&program.ast, &JValue::Null)
+        }));
+        let result = match evaluated {
+            Ok(result) => result.map_err(|e| engine_error(&e, source))?,
+            Err(_) => {
+                return Err(EvalError::new(
+                    EvalErrorKind::Internal,
+                    None,
+                    "The JSONata implementation failed on this expression".to_string(),
+                    source,
+                ));
+            }
+        };
+        to_json(&result, 0).map_err(|e| {
+            let message = match e {
+                NotJson::Function => "The result is a function, which has no JSON form".to_string(),
+                NotJson::TooDeep => {
+                    format!("The result is nested more than {MAX_RESULT_DEPTH} levels deep")
+                }
+                NotJson::NotFinite => "The result contains a number that is not finite".to_string(),
+            };
+            EvalError::new(EvalErrorKind::UnsupportedResult, None, message, source)
+        })
     }
 }
 
@@ -796,75 +854,6 @@ fn direct(root: &str, fields: &[String], bindings: &Bindings<'_>) -> Option<Opti
         return None;
     }
     Some(Some(current.clone()))
-}
-
-fn evaluate(
-    program: &Program,
-    analysis: &Analysis,
-    source: &str,
-    bindings: &Bindings<'_>,
-    cache: &Cache,
-    entropy: &mut dyn Entropy,
-) -> Result<Option<Value>, EvalError> {
-    if let Some((root, fields)) = &analysis.direct
-        && let Some(value) = direct(root, fields, bindings)
-    {
-        return Ok(value);
-    }
-    let mut context = Context::new();
-    if analysis.names.contains("states") {
-        context.bind(
-            "states".to_string(),
-            cache.states(bindings, &analysis.states),
-        );
-    }
-    for (name, need) in analysis.variables.iter().zip(&analysis.variable_needs) {
-        if let Some(value) = bindings.variables.get(name) {
-            context.bind(name.clone(), cache.variable(value, name, need));
-        }
-    }
-    let session = Rc::new(RefCell::new(Session {
-        rng: analysis
-            .draws_randomness
-            .then(|| SplitMix64::new(entropy.next_u64())),
-    }));
-    let options = EvaluatorOptions {
-        timeout_ms: Some(TIME_LIMIT_MS),
-        max_stack_depth: Some(MAX_STACK_DEPTH),
-        max_sequence_length: Some(MAX_SEQUENCE_LENGTH),
-        cancel: None,
-    };
-    let mut evaluator = Evaluator::with_options(context, options);
-    register(&mut evaluator, &analysis.names, &session, bindings.now)
-        .map_err(|e| engine_error(&e, source))?;
-    // `$` at the top level is refused by AWS; here it is simply null.
-    // jsonata-core can panic on odd input (an integer overflow in `a..b` with huge
-    // bounds, found by fuzzing): that is an internal error of this evaluation, never of
-    // the process.
-    let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        evaluator.evaluate(&program.ast, &JValue::Null)
-    }));
-    let result = match evaluated {
-        Ok(result) => result.map_err(|e| engine_error(&e, source))?,
-        Err(_) => {
-            return Err(EvalError::new(
-                EvalErrorKind::Internal,
-                None,
-                "The JSONata implementation failed on this expression".to_string(),
-                source,
-            ));
-        }
-    };
-    to_json(&result, 0).map_err(|e| {
-        let message = match e {
-            NotJson::Function => "The result is a function, which has no JSON form".to_string(),
-            NotJson::TooDeep => {
-                format!("The result is nested more than {MAX_RESULT_DEPTH} levels deep")
-            }
-            NotJson::NotFinite => "The result contains a number that is not finite".to_string(),
-        };
-        EvalError::new(EvalErrorKind::UnsupportedResult, None, message, source)
-    })
 }
 
 fn engine_error(error: &EvaluatorError, source: &str) -> EvalError {
