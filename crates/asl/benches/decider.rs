@@ -11,6 +11,10 @@ use serde_json::{Value, json};
 use weft_asl::decider::{Command, Decider, ExecutionMeta, ExecutionStatus, Input};
 use weft_asl::model::StateMachine;
 
+// The weft binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -10,6 +10,10 @@ use weft_asl::entropy::SplitMix64;
 use weft_asl::jsonata::{Bindings, Expression, Template};
 use weft_asl::path::Variables;
 
+// The weft binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
