@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::super::parse::escape_pointer;
@@ -316,24 +317,7 @@ impl<'a> Checker<'a> {
         at: &str,
         workflow: Option<&'a Workflow>,
     ) {
-        let mut names = Vec::new();
-        for (k, item) in list.iter().enumerate() {
-            let a_at = format!("{at}/{k}");
-            let action = match item {
-                Reusable::Inline(action) => {
-                    self.action_fields(&action.into(), &a_at, workflow);
-                    action
-                }
-                Reusable::Reference(reference) => {
-                    let found =
-                        self.component(reference, &a_at, "successActions", |c| &c.success_actions);
-                    let Some(action) = found else { continue };
-                    action
-                }
-            };
-            self.action_targets(&action.into(), &a_at, workflow);
-            self.duplicate_action(&mut names, &action.name, &a_at);
-        }
+        self.actions(list, at, workflow, "successActions", |c| &c.success_actions);
     }
 
     pub(super) fn failure_actions(
@@ -342,23 +326,38 @@ impl<'a> Checker<'a> {
         at: &str,
         workflow: Option<&'a Workflow>,
     ) {
+        self.actions(list, at, workflow, "failureActions", |c| &c.failure_actions);
+    }
+
+    /// A list of success or failure actions, inline or `$components.<kind>.<name>`.
+    fn actions<A>(
+        &mut self,
+        list: &'a [Reusable<A>],
+        at: &str,
+        workflow: Option<&'a Workflow>,
+        kind: &str,
+        components: impl Fn(&'a crate::document::Components) -> &'a IndexMap<String, A>,
+    ) where
+        &'a A: Into<Action<'a>>,
+    {
         let mut names = Vec::new();
         for (k, item) in list.iter().enumerate() {
             let a_at = format!("{at}/{k}");
-            let action = match item {
+            let action: Action<'a> = match item {
                 Reusable::Inline(action) => {
-                    self.action_fields(&action.into(), &a_at, workflow);
+                    let action = action.into();
+                    self.action_fields(&action, &a_at, workflow);
                     action
                 }
                 Reusable::Reference(reference) => {
-                    let found =
-                        self.component(reference, &a_at, "failureActions", |c| &c.failure_actions);
-                    let Some(action) = found else { continue };
-                    action
+                    let Some(action) = self.component(reference, &a_at, kind, &components) else {
+                        continue;
+                    };
+                    action.into()
                 }
             };
-            self.action_targets(&action.into(), &a_at, workflow);
-            self.duplicate_action(&mut names, &action.name, &a_at);
+            self.action_targets(&action, &a_at, workflow);
+            self.duplicate_action(&mut names, action.name, &a_at);
         }
     }
 
