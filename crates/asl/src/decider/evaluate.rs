@@ -143,29 +143,33 @@ impl Decider {
         }
     }
 
-    /// A JSONata state's `Output` (`None` without one: the caller's default) and
-    /// `Assign`, evaluated against one preparation of `$states`: both see the values
-    /// from before the state.
-    pub(super) fn jsonata_outcome(
+    /// A state's JSONata `Output` (`None` without one: the caller's default) and the
+    /// variables its `Assign` sets, in either language. JSONata fields are evaluated
+    /// against one preparation of `$states`; all see the values from before the state.
+    pub(super) fn outcome(
         &mut self,
         run: RunId,
         output: Option<&jsonata::Template>,
         assign: Option<&Payload>,
         sources: &Sources<'_>,
     ) -> Result<Outcome, StatesError> {
-        let assign = match assign {
+        let jsonata_assign = match assign {
             Some(Payload::Jsonata(template)) => Some(template),
-            Some(Payload::JsonPath(_)) | None => None,
+            Some(Payload::JsonPath(_)) => {
+                return Ok((None, self.eval_assign(run, assign, sources)?));
+            }
+            None if output.is_none() => return Ok((None, None)),
+            None => None,
         };
         // Output first: it more often reads `$states.input` whole, which the preparation
         // then keeps for Assign.
         let (assigned, evaluated) = self.with_bindings(run, sources, |bindings, rng| {
             let prepared = bindings.prepare();
             let evaluated = output.map(|t| t.evaluate_prepared(&prepared, rng));
-            let assigned = assign.map(|t| t.evaluate_prepared(&prepared, rng));
+            let assigned = jsonata_assign.map(|t| t.evaluate_prepared(&prepared, rng));
             (assigned, evaluated)
         });
-        let assigned = match (assign, assigned) {
+        let assigned = match (jsonata_assign, assigned) {
             (Some(template), Some(result)) => {
                 match self.defined(run, "Assign", template, result)? {
                     Value::Object(map) => Some(map),

@@ -231,7 +231,7 @@ impl Decider {
     /// the values before the state.
     fn act_jsonata_pass(&mut self, run: RunId, p: &crate::model::Pass) -> Result<(), StatesError> {
         let input = self.take_input(run);
-        let (output, assigned) = self.jsonata_outcome(
+        let (output, assigned) = self.outcome(
             run,
             p.output.as_ref(),
             p.assign.as_ref(),
@@ -436,19 +436,12 @@ impl Decider {
         w: &crate::model::Wait,
         effective: Value,
     ) -> Result<(), StatesError> {
-        let (output, assigned) = match w.assign.as_ref() {
-            Some(crate::model::Payload::JsonPath(_)) => {
-                let assigned =
-                    self.eval_assign(run, w.assign.as_ref(), &Sources::input(&effective))?;
-                (None, assigned)
-            }
-            _ => self.jsonata_outcome(
-                run,
-                w.output.as_ref(),
-                w.assign.as_ref(),
-                &Sources::input(&effective),
-            )?,
-        };
+        let (output, assigned) = self.outcome(
+            run,
+            w.output.as_ref(),
+            w.assign.as_ref(),
+            &Sources::input(&effective),
+        )?;
         let output = match output {
             Some(output) => output,
             None => self.output_of(run, &w.output_path, effective)?,
@@ -556,7 +549,7 @@ impl Decider {
                 result: Some(&result),
                 error_output: None,
             };
-            let processed = self.jsonata_outcome(run, handling.output, handling.assign, &sources);
+            let processed = self.outcome(run, handling.output, handling.assign, &sources);
             match processed {
                 Ok((output, assigned)) => self.exit(
                     run,
@@ -682,18 +675,12 @@ impl Decider {
             result: None,
             error_output: Some(&error_output),
         };
-        let (output, assigned) = match catcher.assign.as_ref() {
-            Some(crate::model::Payload::JsonPath(_)) => (
-                None,
-                self.eval_assign(run, catcher.assign.as_ref(), &sources)?,
-            ),
-            _ => self.jsonata_outcome(
-                run,
-                catcher.output.as_ref(),
-                catcher.assign.as_ref(),
-                &sources,
-            )?,
-        };
+        let (output, assigned) = self.outcome(
+            run,
+            catcher.output.as_ref(),
+            catcher.assign.as_ref(),
+            &sources,
+        )?;
         let output = match output {
             Some(output) => output,
             None => io::apply_result_path(&catcher.result_path, input, error_output)?,

@@ -1371,12 +1371,7 @@ impl<'d> Builder<'d> {
         match jsonata::Template::compile(value) {
             Ok(template) => {
                 let loc = o.at(field);
-                let expressions: Vec<(String, jsonata::Expression)> = template
-                    .expressions()
-                    .into_iter()
-                    .map(|(at, e)| (at.to_string(), e.clone()))
-                    .collect();
-                for (at, expression) in &expressions {
+                for (at, expression) in template.expressions() {
                     self.check_expression(expression, &format!("{loc}{at}"), field, available);
                 }
                 Some(template)
