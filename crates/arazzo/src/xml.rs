@@ -57,6 +57,7 @@ pub fn replace(xml: &str, target_xpath: &str, value: &str) -> Result<String, Xml
     imp::replace(xml, target_xpath, value)
 }
 
+pub mod budget;
 #[cfg(feature = "xpath")]
 mod xpath10;
 
@@ -67,7 +68,7 @@ mod imp {
     use xee_xpath::{Documents, Queries, Query};
 
     use super::xpath10::Refusal;
-    use super::{XPathVersion, XmlError};
+    use super::{XPathVersion, XmlError, budget};
 
     fn xpath_error(expression: &str, error: impl std::fmt::Display) -> XmlError {
         XmlError::XPath {
@@ -84,16 +85,37 @@ mod imp {
         Ok((documents, handle))
     }
 
-    /// The expression as XPath 3.1 text.
+    /// The expression as XPath 3.1 text, once it is known to be within its budget.
     fn xpath31(xpath: &str, version: XPathVersion) -> Result<Cow<'_, str>, XmlError> {
+        within_budget(xpath)?;
         match version {
             XPathVersion::V3 => Ok(Cow::Borrowed(xpath)),
             XPathVersion::V1 => match super::xpath10::to_xpath31(xpath) {
-                Ok(rewritten) => Ok(Cow::Owned(rewritten)),
+                Ok(rewritten) => {
+                    budget::check(
+                        &rewritten,
+                        budget::MAX_REWRITTEN_BYTES,
+                        budget::MAX_REWRITTEN_NESTING,
+                    )
+                    .map_err(|why| {
+                        xpath_error(
+                            xpath,
+                            format!("rewritten with XPath 1.0's conversions, {why}"),
+                        )
+                    })?;
+                    Ok(Cow::Owned(rewritten))
+                }
                 Err(Refusal::Syntax) => Ok(Cow::Borrowed(xpath)),
                 Err(Refusal::NotXPath10(why)) => Err(xpath_error(xpath, why)),
             },
         }
+    }
+
+    /// Refuses an expression whose length or nesting would make xee's parser slow
+    /// (see `budget`).
+    fn within_budget(xpath: &str) -> Result<(), XmlError> {
+        budget::check(xpath, budget::MAX_XPATH_BYTES, budget::MAX_XPATH_NESTING)
+            .map_err(|why| xpath_error(xpath, why))
     }
 
     pub(super) fn check(xpath: &str, version: XPathVersion) -> Result<(), XmlError> {
@@ -122,6 +144,7 @@ mod imp {
     }
 
     pub(super) fn replace(xml: &str, target: &str, value: &str) -> Result<String, XmlError> {
+        within_budget(target)?;
         let queries = Queries::default();
         let query = queries
             .sequence(target)
