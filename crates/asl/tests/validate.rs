@@ -567,6 +567,31 @@ fn oversized_definitions_are_refused() {
     assert!(parse_text(&at_limit).is_ok());
 }
 
+/// Nine levels of nine aliases: under 500 bytes that expand to 387 million nodes (a
+/// second of CPU before it was refused). Aliases may expand a definition only to a
+/// few times its size, so it is refused at once.
+#[test]
+fn yaml_alias_expansion_is_bounded_by_the_text() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9 {
+        let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+        bomb.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+    }
+    let error = parse_text(&bomb).expect_err("alias bomb");
+    assert_eq!(error.code, "INVALID_JSON_DESCRIPTION");
+    assert!(
+        error.message.contains("budget breached"),
+        "{}",
+        error.message
+    );
+    let anchors =
+        "Comment: &c hello\nStartAt: A\nStates:\n  A: {Type: Pass, Comment: *c, End: true}\n";
+    assert_eq!(
+        parse_text(anchors).expect("anchors")["States"]["A"]["Comment"],
+        json!("hello")
+    );
+}
+
 #[test]
 fn empty_text_is_missing_description() {
     let error = parse_text("  \n").expect_err("empty");

@@ -57,17 +57,31 @@ fn looks_like_json(text: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('"') || rest.starts_with('}'))
 }
 
+/// How many parser events a YAML text may produce per byte of it. Without aliases a
+/// text produces fewer events than it has bytes; an alias replays its anchor's events,
+/// so this is how far aliases may expand a document (a few hundred bytes of nested
+/// anchors can otherwise expand to millions of nodes).
+const YAML_EVENTS_PER_BYTE: usize = 4;
+
+/// Events every text may produce, however short.
+const YAML_MIN_EVENTS: usize = 4096;
+
 fn parse_yaml(text: &str) -> Result<Value, ParseError> {
-    // The default node budget (250,000) is below what a large OpenAPI description
-    // needs; the size cap above bounds the work instead. Alias limits stay at their
-    // defaults, which stop alias bombs.
+    // The size cap above bounds the work; the node and event budgets grow with the
+    // text, so that a large OpenAPI description parses and aliases cannot expand a
+    // small text far beyond its size.
+    let events = text
+        .len()
+        .saturating_mul(YAML_EVENTS_PER_BYTE)
+        .saturating_add(YAML_MIN_EVENTS);
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
-            max_nodes: 8_000_000,
-            max_events: 16_000_000,
+            max_nodes: events,
+            max_events: events,
+            max_recorded_anchor_events: events,
             max_total_scalar_bytes: MAX_TEXT_BYTES,
         },
     };
@@ -245,6 +259,30 @@ workflows:
         assert!(parse_value(&block(500)).is_err());
         let json = "[".repeat(129) + &"]".repeat(129);
         assert!(parse_value(&json).is_err());
+    }
+
+    /// Nine levels of nine aliases: under 500 bytes that expand to 387 million nodes.
+    /// Aliases may expand a text only to a few times its size, so this is refused at
+    /// once (it took seconds of CPU before), while ordinary anchors still work.
+    #[test]
+    fn alias_expansion_is_bounded_by_the_text() {
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+            bomb.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+        }
+        assert!(bomb.len() < 500);
+        let error = parse_value(&bomb).unwrap_err().to_string();
+        assert!(error.contains("budget breached"), "{error}");
+        let anchors = "defaults: &d {retries: 1, delay: 5}\na: *d\nb: *d\n";
+        assert_eq!(
+            parse_value(anchors).unwrap(),
+            serde_json::json!({
+                "defaults": {"retries": 1, "delay": 5},
+                "a": {"retries": 1, "delay": 5},
+                "b": {"retries": 1, "delay": 5}
+            })
+        );
     }
 
     #[test]

@@ -49,10 +49,35 @@ fn check_size(text: &str) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// How many parser events a YAML definition may produce per byte of it. Without
+/// aliases a text produces fewer events than it has bytes; an alias replays its
+/// anchor's events, so this is how far aliases may expand a definition (500 bytes of
+/// nested anchors can otherwise expand to millions of nodes).
+const YAML_EVENTS_PER_BYTE: usize = 4;
+
+/// Events every definition may produce, however short.
+const YAML_MIN_EVENTS: usize = 4096;
+
+/// How deeply YAML collections may nest: the deserializer recurses once per level with
+/// large frames, so this stays at saphyr's own default (a 2 MiB thread stack overflows
+/// near 120 levels in debug builds). JSON definitions stop at serde_json's 128.
+const YAML_MAX_DEPTH: usize = 64;
+
 fn parse_yaml(text: &str) -> Result<Value, Diagnostic> {
+    let events = text
+        .len()
+        .saturating_mul(YAML_EVENTS_PER_BYTE)
+        .saturating_add(YAML_MIN_EVENTS);
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_depth: YAML_MAX_DEPTH,
+            max_nodes: events,
+            max_events: events,
+            max_recorded_anchor_events: events,
+            max_total_scalar_bytes: MAX_DEFINITION_BYTES,
+        },
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let message = e.to_string();
