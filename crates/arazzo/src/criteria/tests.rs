@@ -517,3 +517,74 @@ mod robustness {
         }
     }
 }
+
+/// Runs `work` on its own thread and fails the test if it has not finished after
+/// 30 s. The inputs below took hours before their budgets existed; this checks that
+/// they end, not how fast.
+fn finishes<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(work());
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("still working after 30 s")
+}
+
+/// 23 bytes of unbalanced `[` kept xee's backtracking parser busy for over 12 s, each
+/// further `[` doubling the time; the budget refuses them before xee sees them.
+#[cfg(feature = "xpath")]
+#[test]
+fn deeply_nested_xpath_is_refused_before_parsing() {
+    for condition in [
+        "[[[[[[[[[[[[[[[[[[[e[[",
+        // Balanced and valid, but 40 levels deep: also exponential in xee's parser.
+        &format!("{}1{}", "a[".repeat(40), "]".repeat(40)),
+    ] {
+        let criterion = typed("$response.body", condition, named("xpath"));
+        let checked = finishes({
+            let criterion = criterion.clone();
+            move || check(&criterion)
+        });
+        let message = checked.unwrap_err().0;
+        assert!(
+            message.contains("brackets nest more than 6 levels deep"),
+            "{message}"
+        );
+        let evaluated = finishes(move || {
+            let fixture = Fixture::new().with_text_body("<root/>");
+            evaluate(&criterion, &fixture.scope())
+        });
+        assert_eq!(evaluated.unwrap_err().0, message);
+    }
+}
+
+/// `^(a+)+$` against 28 `a`s and `!` cost 5.5 s with a backtracking engine, doubling
+/// with each `a`, and the text comes from the remote API. It now fails the match on a
+/// linear-time engine, for any length.
+#[test]
+fn catastrophic_regex_on_response_data_finishes() {
+    for length in [28, 100_000] {
+        let evaluated = finishes(move || {
+            let body = format!("{}!", "a".repeat(length));
+            let fixture = Fixture::new().with_text_body(&body);
+            let criterion = typed("$response.body", "^(a+)+$", named("regex"));
+            evaluate(&criterion, &fixture.scope())
+        });
+        assert_eq!(evaluated, Ok(false));
+    }
+}
+
+/// A pattern that must backtrack (a back-reference) and is given a catastrophic text
+/// stops at its budget: the criterion fails and says why.
+#[test]
+fn backtracking_regex_stops_at_its_budget() {
+    let evaluated = finishes(|| {
+        let body = format!("{}!", "a".repeat(5_000));
+        let fixture = Fixture::new().with_text_body(&body);
+        let criterion = typed("$response.body", r"^(a|a)+\1$", named("regex"));
+        evaluate(&criterion, &fixture.scope())
+    });
+    let message = evaluated.unwrap_err().0;
+    assert!(message.contains("backtracking steps"), "{message}");
+}
