@@ -9,7 +9,7 @@ use weft_asl::validate::{self, Diagnostic, Severity};
 
 use super::arazzo::Workflow;
 use super::machines::MachineEntry;
-use super::{EngineError, EngineResult, Inner};
+use super::{EngineError, EngineResult, Inner, cpu};
 
 /// A compiled definition.
 #[derive(Clone)]
@@ -43,6 +43,24 @@ fn language(text: &str) -> Language {
             _ => Language::Unreadable(diagnostic),
         },
     }
+}
+
+/// A definition text as read on the CPU pool: an ASL definition compiled, an Arazzo
+/// document's root (its sources are loaded next), or why it is neither.
+enum Read {
+    Asl(validate::Compiled),
+    Arazzo(Map<String, Value>),
+    Unreadable(Diagnostic),
+}
+
+async fn read(text: &str) -> Read {
+    let text = text.to_string();
+    cpu::run(move || match language(&text) {
+        Language::Asl(value) => Read::Asl(validate::compile(&value)),
+        Language::Arazzo(root) => Read::Arazzo(root),
+        Language::Unreadable(diagnostic) => Read::Unreadable(diagnostic),
+    })
+    .await
 }
 
 /// The errors among `diagnostics`, in the words of `InvalidDefinition`.
@@ -81,22 +99,19 @@ impl Inner {
     /// Validates a definition and compiles it, or says why it is invalid in the words
     /// of `InvalidDefinition`. An Arazzo definition's sources are loaded here.
     pub(super) async fn compile(&self, text: &str) -> EngineResult<Definition> {
-        match language(text) {
-            Language::Asl(value) => {
-                let compiled = validate::compile(&value);
-                match compiled.machine {
-                    Some(machine) => Ok(Definition::Asl(Arc::new(machine))),
-                    None => Err(invalid(&compiled.diagnostics)),
-                }
-            }
-            Language::Arazzo(root) => {
+        match read(text).await {
+            Read::Asl(compiled) => match compiled.machine {
+                Some(machine) => Ok(Definition::Asl(Arc::new(machine))),
+                None => Err(invalid(&compiled.diagnostics)),
+            },
+            Read::Arazzo(root) => {
                 let loaded = self.sources.load(text, &root).await;
                 match loaded.workflow {
                     Some(workflow) => Ok(Definition::Arazzo(Arc::new(workflow))),
                     None => Err(invalid(&as_api(loaded.diagnostics))),
                 }
             }
-            Language::Unreadable(diagnostic) => Err(invalid(&[diagnostic])),
+            Read::Unreadable(diagnostic) => Err(invalid(&[diagnostic])),
         }
     }
 
@@ -116,10 +131,10 @@ impl Inner {
 
     /// Every diagnostic of a definition, warnings included (`ValidateStateMachineDefinition`).
     pub(super) async fn diagnose(&self, text: &str) -> Vec<Diagnostic> {
-        match language(text) {
-            Language::Asl(value) => validate::compile(&value).diagnostics,
-            Language::Arazzo(root) => as_api(self.sources.load(text, &root).await.diagnostics),
-            Language::Unreadable(diagnostic) => vec![diagnostic],
+        match read(text).await {
+            Read::Asl(compiled) => compiled.diagnostics,
+            Read::Arazzo(root) => as_api(self.sources.load(text, &root).await.diagnostics),
+            Read::Unreadable(diagnostic) => vec![diagnostic],
         }
     }
 

@@ -17,6 +17,7 @@ pub mod api;
 mod arazzo;
 mod codec;
 mod committer;
+mod cpu;
 mod decider;
 mod definition;
 mod error;

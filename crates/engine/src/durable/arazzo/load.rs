@@ -103,7 +103,14 @@ impl Sources {
                 };
             }
         };
-        diagnostics.extend(validate(&bundle));
+        // Validation compiles every criterion, XPath and regex included: CPU work.
+        let found;
+        (bundle, found) = super::super::cpu::run(move || {
+            let found = validate(&bundle);
+            (bundle, found)
+        })
+        .await;
+        diagnostics.extend(found);
         for (name, url) in servers {
             if !bundle.set_server(&name, &url) {
                 diagnostics.push(error(
