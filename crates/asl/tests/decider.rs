@@ -438,9 +438,11 @@ fn map_respects_max_concurrency() {
     );
 }
 
+/// 5,000 iterations of four events each: as large as an inline Map can be within the
+/// 25,000 events of a history.
 #[test]
 fn a_large_inline_map_does_not_grow_the_stack() {
-    let items: Vec<Value> = (0..10_000).map(Value::from).collect();
+    let items: Vec<Value> = (0..5_000).map(Value::from).collect();
     let mut d = decider(
         json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1,
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
@@ -457,7 +459,7 @@ fn a_large_inline_map_does_not_grow_the_stack() {
     assert_eq!(
         d.status(),
         &ExecutionStatus::Succeeded {
-            output: json!({"count": 10_000})
+            output: json!({"count": 5_000})
         }
     );
 }
@@ -554,4 +556,34 @@ fn variable_size_limits() {
             other => panic!("expected a failure, got {other:?}"),
         }
     }
+}
+
+/// A machine that loops without waiting would run for ever inside one decision; like
+/// AWS, which keeps at most 25,000 events per execution, it fails once its history is
+/// full, and the failure is its last event.
+#[test]
+fn a_loop_that_never_waits_fails_when_the_history_is_full() {
+    let mut d = decider(json!({
+        "StartAt": "Again",
+        "States": {
+            "Again": {"Type": "Pass", "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.never", "IsPresent": true, "Next": "Done"}],
+                "Default": "Again"
+            },
+            "Done": {"Type": "Succeed"}
+        }
+    }));
+    let decision = d.handle(t0(), 1, Input::Start { input: json!({}) });
+    let last = decision.events.last().expect("events");
+    assert_eq!(last.event_type, EventType::ExecutionFailed);
+    assert_eq!(last.details["error"], json!("States.Runtime"));
+    assert!(
+        (weft_asl::decider::MAX_HISTORY_EVENTS..weft_asl::decider::MAX_HISTORY_EVENTS + 8)
+            .contains(&last.id),
+        "{}",
+        last.id
+    );
+    assert!(matches!(d.status(), ExecutionStatus::Failed { .. }));
 }

@@ -37,6 +37,10 @@ pub use task::TaskFamily;
 /// The largest input or output a state may carry: 256 KiB of UTF-8.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// The most events an execution's history holds on AWS (a hard quota); an execution
+/// whose history is full fails with `States.Runtime` before its next step.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+
 /// Names and identifiers of one execution, as the context object reports them.
 #[derive(Debug, Clone)]
 pub struct ExecutionMeta {
@@ -400,6 +404,18 @@ impl Decider {
         while let Some(work) = self.queue.pop_front() {
             if self.status != ExecutionStatus::Running {
                 self.queue.clear();
+                break;
+            }
+            if self.next_event_id > MAX_HISTORY_EVENTS {
+                // Also what ends a machine that loops without waiting (Pass → Choice →
+                // Pass), which would otherwise never leave this loop.
+                self.terminate(
+                    crate::error::names::RUNTIME.into(),
+                    format!(
+                        "The execution reached the maximum number of events in its \
+                         history ({MAX_HISTORY_EVENTS})."
+                    ),
+                );
                 break;
             }
             match work {
