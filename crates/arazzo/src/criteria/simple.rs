@@ -47,8 +47,10 @@ pub(crate) enum Node {
         path: Vec<Step>,
     },
     Not(Box<Node>),
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// Operands of a chain of `&&` (or `||`), kept flat: a long chain must not become
+    /// a deep tree that evaluating or dropping walks by recursion.
+    And(Vec<Node>),
+    Or(Vec<Node>),
     Compare(Box<Node>, Op, Box<Node>),
 }
 
@@ -112,11 +114,22 @@ fn value<'v>(node: &'v Node, scope: &Scope<'v>) -> Result<Cow<'v, Value>, Criter
             Ok(found.unwrap_or(Cow::Borrowed(&NULL)))
         }
         Node::Not(inner) => boolean(!is_true(&*value(inner, scope)?)),
-        Node::And(left, right) => {
-            boolean(is_true(&*value(left, scope)?) && is_true(&*value(right, scope)?))
+        // Left to right, stopping at the first operand that decides the result.
+        Node::And(operands) => {
+            for operand in operands {
+                if !is_true(&*value(operand, scope)?) {
+                    return boolean(false);
+                }
+            }
+            boolean(true)
         }
-        Node::Or(left, right) => {
-            boolean(is_true(&*value(left, scope)?) || is_true(&*value(right, scope)?))
+        Node::Or(operands) => {
+            for operand in operands {
+                if is_true(&*value(operand, scope)?) {
+                    return boolean(true);
+                }
+            }
+            boolean(false)
         }
         Node::Compare(left, op, right) => {
             boolean(compare(&*value(left, scope)?, *op, &*value(right, scope)?)?)
@@ -189,19 +202,27 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Node, CriterionError> {
-        let mut left = self.and()?;
-        while self.eat("||") {
-            left = Node::Or(Box::new(left), Box::new(self.and()?));
+        let first = self.and()?;
+        if !self.eat("||") {
+            return Ok(first);
         }
-        Ok(left)
+        let mut operands = vec![first, self.and()?];
+        while self.eat("||") {
+            operands.push(self.and()?);
+        }
+        Ok(Node::Or(operands))
     }
 
     fn and(&mut self) -> Result<Node, CriterionError> {
-        let mut left = self.not()?;
-        while self.eat("&&") {
-            left = Node::And(Box::new(left), Box::new(self.not()?));
+        let first = self.not()?;
+        if !self.eat("&&") {
+            return Ok(first);
         }
-        Ok(left)
+        let mut operands = vec![first, self.not()?];
+        while self.eat("&&") {
+            operands.push(self.not()?);
+        }
+        Ok(Node::And(operands))
     }
 
     fn not(&mut self) -> Result<Node, CriterionError> {

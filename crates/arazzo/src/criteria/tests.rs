@@ -588,3 +588,21 @@ fn backtracking_regex_stops_at_its_budget() {
     let message = evaluated.unwrap_err().0;
     assert!(message.contains("backtracking steps"), "{message}");
 }
+
+/// Chains of `&&` and `||` are kept flat, so one as long as a document allows neither
+/// overflows the stack when it is checked, evaluated or dropped.
+#[test]
+fn long_chains_of_and_and_or_are_flat() {
+    let fixture = Fixture::new();
+    let scope = fixture.scope();
+    let and = vec!["$statusCode == 200"; 50_000].join(" && ");
+    assert_eq!(check(&simple(&and)), Ok(()));
+    assert_eq!(evaluate(&simple(&and), &scope), Ok(true));
+    let or = vec!["false"; 50_000].join(" || ") + " || true";
+    assert_eq!(evaluate(&simple(&or), &scope), Ok(true));
+    // Short-circuit, left to right: the failing comparison after `false &&` is not made.
+    assert_eq!(
+        evaluate(&simple("false && 'a' < 1 || true"), &scope),
+        Ok(true)
+    );
+}
