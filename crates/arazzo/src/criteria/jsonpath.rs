@@ -50,7 +50,21 @@ pub(crate) enum Condition {
     },
 }
 
+/// The longest JSONPath condition, in bytes.
+pub(crate) const MAX_CONDITION_BYTES: usize = 4096;
+/// How deeply brackets and parentheses may nest: serde_json_path's parser recurses
+/// into every filter.
+pub(crate) const MAX_NESTING: usize = 16;
+/// How many descendant segments (`..`) a condition may have: each one can multiply the
+/// nodes visited by the depth of the document.
+pub(crate) const MAX_DESCENDANTS: usize = 2;
+/// The most nodes the unions of a condition can multiply into: `$[0,0][0,0]…` selects
+/// 2ⁿ nodes (a nodelist keeps duplicates), so the product of the selector counts of
+/// every bracketed segment is bounded.
+pub(crate) const MAX_UNION_PRODUCT: usize = 1024;
+
 pub(crate) fn parse(text: &str) -> Result<Condition, CriterionError> {
+    within_budget(text).map_err(|why| CriterionError(format!("JSONPath `{text}`: {why}")))?;
     let strict = match JsonPath::parse(text) {
         Ok(query) => return Ok(Condition::Query(query)),
         Err(e) => e,
@@ -80,6 +94,67 @@ fn comparison(text: &str) -> Option<Condition> {
         op,
         literal,
     })
+}
+
+/// Checks the length, nesting, descendant segments and union sizes of a condition, in
+/// one pass that skips quoted strings, before a parser or an evaluation spends time
+/// on it.
+fn within_budget(text: &str) -> Result<(), String> {
+    if text.len() > MAX_CONDITION_BYTES {
+        return Err(format!(
+            "the condition is {} bytes long; the limit is {MAX_CONDITION_BYTES}",
+            text.len()
+        ));
+    }
+    let bytes = text.as_bytes();
+    // For each open bracket: the number of selectors seen in it so far.
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    let (mut quote, mut descendants, mut product, mut i) = (None, 0usize, 1usize, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'[' | b'(' => {
+                    open.push((b, 1));
+                    if open.len() > MAX_NESTING {
+                        return Err(format!("brackets nest more than {MAX_NESTING} levels deep"));
+                    }
+                }
+                b']' | b')' => {
+                    if let Some((b'[', selectors)) = open.pop() {
+                        product = product.saturating_mul(selectors);
+                        if product > MAX_UNION_PRODUCT {
+                            return Err(format!(
+                                "its unions can select more than {MAX_UNION_PRODUCT} nodes \
+                                 for each one they start from"
+                            ));
+                        }
+                    }
+                }
+                b',' => {
+                    if let Some((b'[', selectors)) = open.last_mut() {
+                        *selectors += 1;
+                    }
+                }
+                b'.' if bytes.get(i + 1) == Some(&b'.') => {
+                    descendants += 1;
+                    if descendants > MAX_DESCENDANTS {
+                        return Err(format!(
+                            "more than {MAX_DESCENDANTS} descendant segments (`..`)"
+                        ));
+                    }
+                    i += 1;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// The first comparison operator outside brackets, parentheses and quoted strings.
@@ -276,5 +351,24 @@ mod tests {
         assert!(run("$.n.length > 0", &json!({"n": 5})).is_err());
         // Ordering a string against a number.
         assert!(run("$.type > 1", &json!({"type": "QueuedJob"})).is_err());
+    }
+
+    #[test]
+    fn conditions_over_their_budget_are_refused_before_parsing() {
+        let refused = |condition: &str| parse(condition).unwrap_err().0;
+        // Nested filters: serde_json_path's parser would recurse once per level.
+        let nested = format!("{}1{}", "$[?(".repeat(5_000), ")]".repeat(5_000));
+        let message = refused(&nested[..4000]);
+        assert!(message.contains("nest more than 16 levels"), "{message}");
+        // `[0,0]` eleven times selects 2048 copies of one node.
+        let message = refused(&format!("${}", "[0,0]".repeat(11)));
+        assert!(message.contains("more than 1024 nodes"), "{message}");
+        assert!(parse(&format!("${}", "[0,0]".repeat(10))).is_ok());
+        let message = refused("$..a..b..c");
+        assert!(message.contains("descendant segments"), "{message}");
+        let message = refused(&format!("$.{}", "a".repeat(5000)));
+        assert!(message.contains("the limit is 4096"), "{message}");
+        // What is inside quotes is not counted.
+        assert!(parse("$[?@.name == '..[[[..,,,..']").is_ok());
     }
 }
