@@ -277,6 +277,11 @@ mod tests {
         let cases: &[(&str, bool)] = &[
             // Two strings compared with `<` become numbers: 10 < 9.
             ("'10' < '9'", false),
+            // Operands that are themselves arithmetic or unions.
+            ("/r/n[1] + 1 = 11", true),
+            ("/r/n[2] * 2 > /r/n[1] + 7", true),
+            ("/r/n[1] | /r/n[2] = 9", true),
+            ("-/r/n[2] = -9 and /r/n[1] != 9", true),
             // Node-sets with `<` compare their nodes' numbers.
             ("/r/n[1] < /r/n[2]", false),
             ("/r/n > 9.5", true),

@@ -226,18 +226,15 @@ impl Rewrite {
         self.comparisons += 1;
         let n = self.comparisons;
         let (a, b) = (format!("$xpath1-a{n}"), format!("$xpath1-b{n}"));
-        self.wrap(
-            &left,
-            depth,
-            format!("(let {a} := ("),
-            format!("), {b} := ("),
-        );
+        // Each operand is a path expression, which `let` binds as it is: no brackets
+        // around it, since every level of brackets doubles the parser's time.
+        self.wrap(&left, depth, format!("(let {a} := "), format!(", {b} := "));
         self.deletions.push(left.end..right.start);
         self.wrap(
             &right,
             depth,
             String::new(),
-            format!(") return {})", comparison(operator, &a, &b)),
+            format!(" return {})", comparison(operator, &a, &b)),
         );
         Ok(())
     }
