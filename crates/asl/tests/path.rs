@@ -542,3 +542,25 @@ fn the_deepest_accepted_filter_nesting_still_compiles() {
     let parsed = Path::parse(&text);
     assert!(parsed.is_ok(), "{:?}", parsed.err());
 }
+
+/// `[0,0]` n times selects 2ⁿ copies of one node and each `..` multiplies the nodes
+/// visited by the document's depth, so such paths are refused when they are parsed.
+#[test]
+fn paths_whose_evaluation_would_explode_are_refused() {
+    use weft_asl::path::Path;
+    let unions = format!("${}", "[0,0]".repeat(11));
+    let error = Path::parse(&unions).expect_err("2048 copies");
+    assert!(
+        error.message.contains("more than 1024 copies"),
+        "{}",
+        error.message
+    );
+    assert!(Path::parse(&format!("${}", "[0,0]".repeat(10))).is_ok());
+    let error = Path::parse("$..a..b..c").expect_err("three descendant steps");
+    assert!(
+        error.message.contains("descendant steps"),
+        "{}",
+        error.message
+    );
+    assert!(Path::parse("$..a..b").is_ok());
+}

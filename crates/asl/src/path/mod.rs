@@ -202,12 +202,54 @@ fn select_strategy(steps: &[Step]) -> Result<Selection, String> {
             names: names.clone(),
         }),
         Some(_) => {
+            within_budget(steps)?;
             let mut rfc = String::from("$");
             render_steps(steps, &mut rfc);
             let query = JsonPath::parse(&rfc).map_err(|error| error.to_string())?;
             Ok(Selection::Query { prefix, query })
         }
     }
+}
+
+/// How many descendant steps (`..`) a path may have: each one can multiply the nodes
+/// visited by the depth of the document.
+const MAX_DESCENDANTS: usize = 2;
+
+/// The most copies of a node the unions of a path can select: `$[0,0][0,0]…` selects
+/// 2ⁿ (a query's matches keep duplicates).
+const MAX_UNION_PRODUCT: usize = 1024;
+
+/// Refuses a query whose evaluation could grow exponentially with its length.
+fn within_budget(steps: &[Step]) -> Result<(), String> {
+    let mut descendants = 0;
+    let mut product = 1usize;
+    for step in steps {
+        let step = match step {
+            Step::Descendant(inner) => {
+                descendants += 1;
+                inner.as_ref()
+            }
+            other => other,
+        };
+        let selectors = match step {
+            Step::Names(names) => names.len(),
+            Step::Indexes(indexes) => indexes.len(),
+            _ => 1,
+        };
+        product = product.saturating_mul(selectors);
+    }
+    if descendants > MAX_DESCENDANTS {
+        return Err(format!(
+            "more than {MAX_DESCENDANTS} descendant steps ('..') is over weft's budget"
+        ));
+    }
+    if product > MAX_UNION_PRODUCT {
+        return Err(format!(
+            "its unions select more than {MAX_UNION_PRODUCT} copies of a node, over weft's \
+             budget"
+        ));
+    }
+    Ok(())
 }
 
 fn hop_for_index(index: i64) -> Hop {
