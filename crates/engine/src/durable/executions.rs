@@ -20,6 +20,7 @@ use weft_store::{
 use super::api::*;
 use super::codec::{self, millis};
 use super::committer::Committed;
+use super::cpu;
 use super::decider::ExecutionDecider;
 use super::machines::{DELETING, MachineEntry};
 use super::queries::description;
@@ -321,29 +322,8 @@ impl Inner {
             in_flight: HashMap::new(),
         }));
         let queued = {
-            let mut execution = lock(&live);
-            let decision = execution.decider.handle(now, seed, Input::Start { input });
-            let mut write = write_of(
-                id,
-                &execution.decider,
-                &decision,
-                None,
-                Released::default(),
-                now,
-            );
-            write.start = Some(record);
-            let ended = write
-                .end
-                .as_ref()
-                .map(|end| closed(&execution.started, end));
-            if ended.is_none() {
-                self.live_lock().insert(id, live.clone());
-            }
-            Queued {
-                committed: self.committer.submit(write),
-                commands: decision.commands,
-                ended,
-            }
+            let (inner, live) = (Arc::clone(self), Arc::clone(&live));
+            cpu::run(move || inner.decide_start(id, &live, now, seed, input, record)).await
         };
         self.after_commit(id, &live, queued, &machine.record.arn)
             .await?;
@@ -365,48 +345,98 @@ impl Inner {
             return Ok(None);
         };
         let (queued, status, now, machine_arn) = {
-            let mut execution = lock(&live);
-            // Taken under the lock, so an execution's decisions never go back in time.
-            let now = codec::now();
-            let seed = self.seed();
-            let released = Released::by(&input);
-            let handled = self
-                .deleted_machine_ends(&execution, &input)
-                .unwrap_or(input);
-            let seq = execution.journal_seq + 1;
-            let journal = JournalEntry {
-                seq,
-                at_ms: millis(now),
-                seed: seed as i64,
-                body: codec::encode_input(&handled),
-            };
-            let decision = execution.decider.handle(now, seed, handled);
-            let status = execution.decider.status().clone();
-            let write = write_of(
-                id,
-                &execution.decider,
-                &decision,
-                Some(journal),
-                released,
-                now,
-            );
-            execution.journal_seq = seq;
-            let ended = write
-                .end
-                .as_ref()
-                .map(|end| closed(&execution.started, end));
-            if ended.is_some() {
-                self.live_lock().remove(&id);
-            }
-            let queued = Queued {
-                committed: self.committer.submit(write),
-                commands: decision.commands,
-                ended,
-            };
-            (queued, status, now, execution.state_machine_arn.clone())
+            let (inner, live) = (Arc::clone(self), Arc::clone(&live));
+            cpu::run(move || inner.decide(id, &live, input)).await
         };
         self.after_commit(id, &live, queued, &machine_arn).await?;
         Ok(Some((status, now)))
+    }
+
+    /// The first decision of a new execution, taken on the CPU pool (a decision
+    /// evaluates the definition's expressions) under the execution's lock, and queued
+    /// for commit before the lock is released.
+    fn decide_start(
+        self: &Arc<Self>,
+        id: i64,
+        live: &Arc<Mutex<LiveExecution>>,
+        now: DateTime<Utc>,
+        seed: u64,
+        input: Value,
+        record: ExecutionRecord,
+    ) -> Queued {
+        let mut execution = lock(live);
+        let decision = execution.decider.handle(now, seed, Input::Start { input });
+        let mut write = write_of(
+            id,
+            &execution.decider,
+            &decision,
+            None,
+            Released::default(),
+            now,
+        );
+        write.start = Some(record);
+        let ended = write
+            .end
+            .as_ref()
+            .map(|end| closed(&execution.started, end));
+        if ended.is_none() {
+            self.live_lock().insert(id, live.clone());
+        }
+        Queued {
+            committed: self.committer.submit(write),
+            commands: decision.commands,
+            ended,
+        }
+    }
+
+    /// The decision for one input of a running execution, taken like the first one.
+    /// Returns what to do once it is durable, the execution's status after it, the
+    /// time it was taken and the execution's state machine.
+    fn decide(
+        &self,
+        id: i64,
+        live: &Mutex<LiveExecution>,
+        input: Input,
+    ) -> (Queued, ExecutionStatus, DateTime<Utc>, String) {
+        let mut execution = lock(live);
+        // Taken under the lock, so an execution's decisions never go back in time.
+        let now = codec::now();
+        let seed = self.seed();
+        let released = Released::by(&input);
+        let handled = self
+            .deleted_machine_ends(&execution, &input)
+            .unwrap_or(input);
+        let seq = execution.journal_seq + 1;
+        let journal = JournalEntry {
+            seq,
+            at_ms: millis(now),
+            seed: seed as i64,
+            body: codec::encode_input(&handled),
+        };
+        let decision = execution.decider.handle(now, seed, handled);
+        let status = execution.decider.status().clone();
+        let write = write_of(
+            id,
+            &execution.decider,
+            &decision,
+            Some(journal),
+            released,
+            now,
+        );
+        execution.journal_seq = seq;
+        let ended = write
+            .end
+            .as_ref()
+            .map(|end| closed(&execution.started, end));
+        if ended.is_some() {
+            self.live_lock().remove(&id);
+        }
+        let queued = Queued {
+            committed: self.committer.submit(write),
+            commands: decision.commands,
+            ended,
+        };
+        (queued, status, now, execution.state_machine_arn.clone())
     }
 
     /// AWS: "On the next state transition, the state machine's executions are
