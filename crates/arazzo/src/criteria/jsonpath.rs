@@ -106,83 +106,82 @@ fn within_budget(text: &str) -> Result<(), String> {
             text.len()
         ));
     }
-    let bytes = text.as_bytes();
     // For each open bracket: the number of selectors seen in it so far.
     let mut open: Vec<(u8, usize)> = Vec::new();
-    let (mut quote, mut descendants, mut product, mut i) = (None, 0usize, 1usize, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'[' | b'(' => {
-                    open.push((b, 1));
-                    if open.len() > MAX_NESTING {
-                        return Err(format!("brackets nest more than {MAX_NESTING} levels deep"));
-                    }
+    let (mut descendants, mut product, mut after_dots) = (0usize, 1usize, 0);
+    for (i, b) in unquoted(text) {
+        match b {
+            b'[' | b'(' => {
+                open.push((b, 1));
+                if open.len() > MAX_NESTING {
+                    return Err(format!("brackets nest more than {MAX_NESTING} levels deep"));
                 }
-                b']' | b')' => {
-                    if let Some((b'[', selectors)) = open.pop() {
-                        product = product.saturating_mul(selectors);
-                        if product > MAX_UNION_PRODUCT {
-                            return Err(format!(
-                                "its unions can select more than {MAX_UNION_PRODUCT} nodes \
-                                 for each one they start from"
-                            ));
-                        }
-                    }
-                }
-                b',' => {
-                    if let Some((b'[', selectors)) = open.last_mut() {
-                        *selectors += 1;
-                    }
-                }
-                b'.' if bytes.get(i + 1) == Some(&b'.') => {
-                    descendants += 1;
-                    if descendants > MAX_DESCENDANTS {
+            }
+            b']' | b')' => {
+                if let Some((b'[', selectors)) = open.pop() {
+                    product = product.saturating_mul(selectors);
+                    if product > MAX_UNION_PRODUCT {
                         return Err(format!(
-                            "more than {MAX_DESCENDANTS} descendant segments (`..`)"
+                            "its unions can select more than {MAX_UNION_PRODUCT} nodes for \
+                             each one they start from"
                         ));
                     }
-                    i += 1;
                 }
-                _ => {}
-            },
+            }
+            b',' => {
+                if let Some((b'[', selectors)) = open.last_mut() {
+                    *selectors += 1;
+                }
+            }
+            b'.' if i >= after_dots && text.as_bytes().get(i + 1) == Some(&b'.') => {
+                descendants += 1;
+                if descendants > MAX_DESCENDANTS {
+                    return Err(format!(
+                        "more than {MAX_DESCENDANTS} descendant segments (`..`)"
+                    ));
+                }
+                after_dots = i + 2;
+            }
+            _ => {}
         }
-        i += 1;
     }
     Ok(())
 }
 
 /// The first comparison operator outside brackets, parentheses and quoted strings.
 fn find_operator(text: &str) -> Option<(usize, Op, usize)> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut quote, mut i) = (0usize, None, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'[' | b'(' => depth += 1,
-                b']' | b')' => depth = depth.saturating_sub(1),
-                // Operators are ASCII, so `i` is a character boundary here.
-                b'=' | b'!' | b'<' | b'>' if depth == 0 => {
-                    if let Some((op, len)) = Op::lex(&text[i..]) {
-                        return Some((i, op, len));
-                    }
+    let mut depth = 0usize;
+    for (i, b) in unquoted(text) {
+        match b {
+            b'[' | b'(' => depth += 1,
+            b']' | b')' => depth = depth.saturating_sub(1),
+            // Operators are ASCII, so `i` is a character boundary here.
+            b'=' | b'!' | b'<' | b'>' if depth == 0 => {
+                if let Some((op, len)) = Op::lex(&text[i..]) {
+                    return Some((i, op, len));
                 }
-                _ => {}
-            },
+            }
+            _ => {}
         }
-        i += 1;
     }
     None
+}
+
+/// The bytes of `text` outside its quoted strings (single or double quotes, in which a
+/// backslash escapes the next byte), with their offsets.
+fn unquoted(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut quote, mut escaped) = (None, false);
+    text.bytes().enumerate().filter(move |&(_, b)| {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if b == b'\\' => escaped = true,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None => return true,
+        }
+        false
+    })
 }
 
 pub(crate) fn evaluate(
