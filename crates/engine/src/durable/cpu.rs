@@ -1,7 +1,7 @@
-//! The bounded pool for CPU-heavy work a request asks for: reading, validating and
-//! compiling a definition. Each job runs on tokio's blocking pool, and at most one job
-//! per core runs at a time, so however long one definition takes within its budgets,
-//! the async workers go on answering every other request.
+//! The bounded pool for CPU-heavy work: reading, validating and compiling a definition,
+//! and each decision of a STANDARD execution. Each job runs on tokio's blocking pool, and
+//! at most one job per core runs at a time, so however long one job takes within its
+//! budgets, the async workers go on answering every other request.
 
 use std::sync::OnceLock;
 

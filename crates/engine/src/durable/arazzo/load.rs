@@ -86,7 +86,7 @@ impl Sources {
             })
         })
         .await;
-        let mut bundle = match loaded {
+        let bundle = match loaded {
             Ok(Ok(bundle)) => bundle,
             Ok(Err(e)) => {
                 diagnostics.push(error(codes::SOURCE, e.to_string(), ""));
@@ -104,8 +104,7 @@ impl Sources {
             }
         };
         // Validation compiles every criterion, XPath and regex included: CPU work.
-        let found;
-        (bundle, found) = super::super::cpu::run(move || {
+        let (mut bundle, found) = super::super::cpu::run(move || {
             let found = validate(&bundle);
             (bundle, found)
         })
